@@ -1,0 +1,94 @@
+/**
+ * The boundary between the bridge and Codex. Everything above `src/upstream/`
+ * speaks these domain terms only; the wire shapes of each Codex protocol
+ * (`codex mcp-server`, `codex app-server`) stay inside their adapter.
+ *
+ * @module
+ */
+
+/** Sandbox a Codex turn runs in. `danger-full-access` is deliberately absent. */
+export type SandboxMode = "read-only" | "workspace-write";
+
+/** When Codex may ask for approval. The bridge always declines what it asks. */
+export type ApprovalPolicy = "never" | "on-request";
+
+/** Which Codex protocol an adapter speaks. */
+export type UpstreamProtocol = "mcp-server" | "app-server";
+
+/**
+ * Progress reported while a turn runs. Adapters translate their protocol's
+ * notifications into these; the job registry keeps the latest for polling.
+ */
+export type UpstreamEvent =
+  | { kind: "thread_started"; threadId: string }
+  | { kind: "command_started"; command: string }
+  | { kind: "command_finished"; command: string; exitCode?: number }
+  | { kind: "agent_message"; text: string }
+  | { kind: "file_change"; paths: string[] }
+  | { kind: "reasoning" }
+  /** Codex asked for an approval and the bridge declined it. */
+  | { kind: "approval_declined"; request: string }
+  /** Anything else the protocol streamed, named by its wire type. */
+  | { kind: "other"; type: string };
+
+/** Fields every turn carries: where and how Codex may act. */
+export interface TurnSettings {
+  /** Absolute, policy-checked working directory. */
+  cwd: string;
+  sandbox: SandboxMode;
+  approvalPolicy: ApprovalPolicy;
+  /** Aborting cancels the turn upstream (timeout or shutdown). */
+  signal: AbortSignal;
+  /** Called for each progress event, in order. Must not throw. */
+  onEvent: (event: UpstreamEvent) => void;
+}
+
+/** Starts a new Codex thread with a first turn. */
+export interface StartThreadRequest extends TurnSettings {
+  prompt: string;
+}
+
+/** Continues a thread this bridge created. */
+export interface ContinueThreadRequest extends TurnSettings {
+  threadId: string;
+  prompt: string;
+}
+
+/** What a finished turn returns. */
+export interface TurnResult {
+  threadId: string;
+  /** The final agent message of the turn ("" when Codex said nothing). */
+  text: string;
+}
+
+/** What the bridge knows about the Codex it drives; never throws to get it. */
+export interface UpstreamInfo {
+  protocol: UpstreamProtocol;
+  /** Command used to launch Codex (as configured or resolved). */
+  binary: string;
+  /** `codex --version` output, e.g. `0.169.0`; undefined when not found. */
+  version?: string;
+  /** Whether the binary can serve this protocol. */
+  available: boolean;
+  /** When unavailable: what was found, what is needed, how to fix it. */
+  problem?: string;
+  /** Tools/methods the upstream exposes (for `bridge_status`). */
+  tools: string[];
+}
+
+/**
+ * A Codex backend. Implementations own their child process (started lazily,
+ * restarted after it exits) and fail in-flight turns with an
+ * {@linkcode UpstreamError} when it dies.
+ */
+export interface CodexUpstream {
+  readonly protocol: UpstreamProtocol;
+  /** Describes the upstream without starting a turn. Never rejects. */
+  info(): Promise<UpstreamInfo>;
+  /** Runs a first turn on a new thread. Rejects with UpstreamError. */
+  startThread(request: StartThreadRequest): Promise<TurnResult>;
+  /** Runs a further turn on an existing thread. Rejects with UpstreamError. */
+  continueThread(request: ContinueThreadRequest): Promise<TurnResult>;
+  /** Stops the child process, failing anything in flight. */
+  close(): Promise<void>;
+}
