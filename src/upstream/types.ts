@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Logger } from "../log.ts";
 
 /** Sandbox a Codex turn runs in. `danger-full-access` is deliberately absent. */
 export type SandboxMode = "read-only" | "workspace-write";
@@ -91,4 +92,15 @@ export interface CodexUpstream {
   continueThread(request: ContinueThreadRequest): Promise<TurnResult>;
   /** Stops the child process, failing anything in flight. */
   close(): Promise<void>;
+}
+
+/** What every adapter is constructed with. */
+export interface AdapterOptions {
+  /** Codex launcher to spawn (absolute path or a name on PATH). */
+  codexPath: string;
+  /** `codex --version` as probed at start, when known. */
+  version?: string;
+  /** The complete child environment (already allow-listed by config). */
+  env: Readonly<Record<string, string>>;
+  log: Logger;
 }
