@@ -1,0 +1,204 @@
+/**
+ * Every command-line flag and environment variable the program reads, in one
+ * place. The parser, `--help`, and the Deno permission builder (`--allow-env`)
+ * all derive from these tables, so a new option cannot miss one of them.
+ *
+ * @module
+ */
+
+/** One option: a long flag and the environment variables that set it. */
+export interface OptionSpec {
+  /** Long flag without the leading dashes. */
+  readonly flag: string;
+  /** Environment variables, read in this order; a flag wins over all. */
+  readonly env: readonly string[];
+  /** `list` flags repeat; `list` variables split on `,` or the path separator. */
+  readonly type: "string" | "boolean" | "list";
+  /** Placeholder shown in `--help`. */
+  readonly value?: string;
+  readonly description: string;
+  /** Default shown in `--help`. */
+  readonly default?: string;
+}
+
+/** A table of options, keyed by config field. */
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+/** Options of `codex-gpt-bridge serve`. */
+export const SERVE_OPTIONS = {
+  roots: {
+    flag: "root",
+    env: ["CODEX_GPT_BRIDGE_ROOTS", "CODEX_GPT_BRIDGE_ROOT"],
+    type: "list",
+    value: "DIR",
+    description: "Directory Codex may work in (repeatable). Required.",
+  },
+  host: {
+    flag: "host",
+    env: ["CODEX_GPT_BRIDGE_HOST"],
+    type: "string",
+    value: "ADDR",
+    description: "Address to listen on.",
+    default: "127.0.0.1",
+  },
+  port: {
+    flag: "port",
+    env: ["CODEX_GPT_BRIDGE_PORT"],
+    type: "string",
+    value: "N",
+    description: "Port to listen on; 0 picks a free one.",
+    default: "8765",
+  },
+  token: {
+    flag: "token",
+    env: ["CODEX_GPT_BRIDGE_TOKEN"],
+    type: "string",
+    value: "SECRET",
+    description: "Bearer token clients must send (at least 16 characters). Without one, a random token is printed.",
+  },
+  noAuth: {
+    flag: "no-auth",
+    env: ["CODEX_GPT_BRIDGE_NO_AUTH"],
+    type: "boolean",
+    description: "Serve without authentication (loopback binds only).",
+  },
+  allowedHosts: {
+    flag: "allowed-host",
+    env: ["CODEX_GPT_BRIDGE_ALLOWED_HOSTS"],
+    type: "list",
+    value: "NAME",
+    description: "Extra Host header name to accept, e.g. your tunnel's (repeatable).",
+    default: "loopback names only",
+  },
+  allowWrite: {
+    flag: "allow-write",
+    env: ["CODEX_GPT_BRIDGE_ALLOW_WRITE"],
+    type: "boolean",
+    description: "Let codex_run use the workspace-write sandbox.",
+  },
+  approvalPolicy: {
+    flag: "approval-policy",
+    env: ["CODEX_GPT_BRIDGE_APPROVAL_POLICY"],
+    type: "string",
+    value: "never|on-request",
+    description: "Codex approval policy; approval requests are always declined.",
+    default: "never",
+  },
+  fastReturnMs: {
+    flag: "fast-return-ms",
+    env: ["CODEX_GPT_BRIDGE_FAST_RETURN_MS"],
+    type: "string",
+    value: "MS",
+    description: "How long a call waits before answering status=running with a jobId.",
+    default: "25000",
+  },
+  timeoutMs: {
+    flag: "timeout-ms",
+    env: ["CODEX_GPT_BRIDGE_TIMEOUT_MS"],
+    type: "string",
+    value: "MS",
+    description: "Longest a Codex job may run; a call's timeoutMs may only lower it.",
+    default: "1800000",
+  },
+  maxJobs: {
+    flag: "max-jobs",
+    env: ["CODEX_GPT_BRIDGE_MAX_JOBS"],
+    type: "string",
+    value: "N",
+    description: "Most Codex jobs running at once; more get a busy error.",
+    default: "4",
+  },
+  disableSecretScan: {
+    flag: "disable-secret-scan",
+    env: ["CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN"],
+    type: "boolean",
+    description: "Skip the sensitive-file preflight (not recommended).",
+  },
+  codex: {
+    flag: "codex",
+    env: ["CODEX_GPT_BRIDGE_CODEX"],
+    type: "string",
+    value: "PATH",
+    description: "Codex CLI to run.",
+    default: "codex on PATH",
+  },
+  upstream: {
+    flag: "upstream",
+    env: ["CODEX_GPT_BRIDGE_UPSTREAM"],
+    type: "string",
+    value: "auto|app-server|mcp-server",
+    description: "Codex protocol; auto picks app-server when the installed Codex has it.",
+    default: "auto",
+  },
+  logLevel: {
+    flag: "log-level",
+    env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],
+    type: "string",
+    value: "debug|info|warn|error",
+    description: "Lowest level of the JSON log lines on stderr.",
+    default: "info",
+  },
+} as const satisfies OptionTable;
+
+/** Options of `codex-gpt-bridge chatgpt`. */
+export const CHATGPT_OPTIONS = {
+  apiKey: {
+    flag: "api-key",
+    env: ["OPENAI_API_KEY"],
+    type: "string",
+    value: "KEY",
+    description: "OpenAI API key (prefer the variable: flags show up in process lists).",
+  },
+  baseUrl: {
+    flag: "base-url",
+    env: ["OPENAI_BASE_URL"],
+    type: "string",
+    value: "URL",
+    description: "Responses API base URL.",
+    default: "https://api.openai.com/v1",
+  },
+  model: {
+    flag: "model",
+    env: ["CODEX_CHATGPT_MODEL"],
+    type: "string",
+    value: "NAME",
+    description: "Default model for ask_chatgpt.",
+    default: "gpt-5.5",
+  },
+  timeoutMs: {
+    flag: "timeout-ms",
+    env: ["CODEX_CHATGPT_TIMEOUT_MS"],
+    type: "string",
+    value: "MS",
+    description: "Longest an ask_chatgpt call may take; a call's timeoutMs may only lower it.",
+    default: "180000",
+  },
+  logLevel: {
+    flag: "log-level",
+    env: ["CODEX_CHATGPT_LOG_LEVEL"],
+    type: "string",
+    value: "debug|info|warn|error",
+    description: "Lowest level of the JSON log lines on stderr.",
+    default: "info",
+  },
+} as const satisfies OptionTable;
+
+/**
+ * Variables passed through to the Codex child; nothing else of the bridge's
+ * environment reaches it.
+ */
+export const CODEX_CHILD_ENV = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LANG",
+  "TMPDIR",
+  "CODEX_HOME",
+  "OPENAI_API_KEY",
+  "CODEX_API_KEY",
+] as const;
+
+/** Every variable an option table reads. */
+export function optionVariables(table: OptionTable): string[] {
+  return Object.values(table).flatMap((spec) => [...spec.env]);
+}

@@ -1,0 +1,173 @@
+/**
+ * Configuration of `codex-gpt-bridge serve`: read once from flags and
+ * environment, validated, frozen. A pure function of its inputs (the random
+ * token aside), so tests call it with plain objects.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { ConfigError } from "../errors.ts";
+import { CODEX_CHILD_ENV, SERVE_OPTIONS } from "./options.ts";
+import { optionNames, readOptions } from "./read_options.ts";
+import type { ApprovalPolicy } from "../upstream/types.ts";
+import type { LogLevel } from "../log.ts";
+
+/** How clients authenticate. */
+export type AuthMode =
+  | { kind: "token"; token: string; /** Generated at start (print it once). */ generated: boolean }
+  | { kind: "none" };
+
+/** Which Codex protocol to use. */
+export type UpstreamChoice = "auto" | "app-server" | "mcp-server";
+
+/** The validated, frozen `serve` configuration. */
+export interface ServeConfig {
+  /** Roots as given (resolved with realpath at start, by the policy layer). */
+  readonly roots: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly auth: AuthMode;
+  /** Extra Host names accepted besides the loopback names. */
+  readonly allowedHosts: readonly string[];
+  readonly allowWrite: boolean;
+  readonly approvalPolicy: ApprovalPolicy;
+  readonly fastReturnMs: number;
+  readonly timeoutMs: number;
+  readonly maxJobs: number;
+  readonly secretScan: boolean;
+  readonly codexPath: string;
+  readonly upstream: UpstreamChoice;
+  readonly logLevel: LogLevel;
+  /** Environment handed to the Codex child (an allow-list of the bridge's). */
+  readonly codexEnv: Readonly<Record<string, string>>;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/** Whether an address only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const integer = (min: number, max: number) =>
+  z.string().trim().regex(/^\d+$/, `expected an integer from ${min} to ${max}`).transform(Number)
+    .pipe(z.number().min(min, `expected an integer from ${min} to ${max}`).max(max, `expected at most ${max}`));
+
+const hostname = z.string().trim().toLowerCase().regex(
+  /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?)$/,
+  "expected a host name without scheme or port, e.g. abc.ngrok.app",
+);
+
+const FIELDS = {
+  roots: z.array(z.string().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte")),
+  host: z.string().trim().min(1, "expected an address such as 127.0.0.1"),
+  port: integer(0, 65535),
+  token: z.string().min(16, "expected at least 16 characters").refine((s) => !/\s/.test(s), "contains whitespace"),
+  noAuth: z.boolean(),
+  allowedHosts: z.array(hostname),
+  allowWrite: z.boolean(),
+  approvalPolicy: z.enum(["never", "on-request"], "expected never or on-request"),
+  fastReturnMs: integer(0, 3_600_000),
+  timeoutMs: integer(1000, 86_400_000),
+  maxJobs: integer(1, 1000),
+  disableSecretScan: z.boolean(),
+  codex: z.string().trim().min(1, "expected a path or command name"),
+  upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
+  logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
+} satisfies Record<keyof typeof SERVE_OPTIONS, z.ZodType>;
+
+const DEFAULTS = {
+  host: "127.0.0.1",
+  port: "8765",
+  noAuth: false,
+  allowedHosts: [],
+  allowWrite: false,
+  approvalPolicy: "never",
+  fastReturnMs: "25000",
+  timeoutMs: "1800000",
+  maxJobs: "4",
+  disableSecretScan: false,
+  codex: "codex",
+  upstream: "auto",
+  logLevel: "info",
+} as const;
+
+type Parsed = { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
+
+/** Makes a 256-bit random token, URL-safe. */
+export function generateToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * Parses and validates `serve` options. Throws {@linkcode ConfigError} with
+ * one line naming the flag/variable, the value and what is accepted.
+ */
+export function parseServeConfig(
+  args: readonly string[],
+  env: (name: string) => string | undefined,
+): ServeConfig {
+  const raw = readOptions(SERVE_OPTIONS, args, env);
+  const parsed: Partial<Record<string, unknown>> = {};
+  for (const [key, schema] of Object.entries(FIELDS) as [keyof typeof FIELDS, z.ZodType][]) {
+    const given = raw[key];
+    const input = given?.value ?? DEFAULTS[key as keyof typeof DEFAULTS];
+    if (input === undefined) continue;
+    const result = schema.safeParse(input);
+    if (!result.success) {
+      const where = given?.source ?? optionNames(SERVE_OPTIONS[key]);
+      const issue = result.error.issues[0];
+      // For lists, quote the one bad item rather than the whole list.
+      const bad = Array.isArray(input) && typeof issue.path[0] === "number" ? input[issue.path[0]] : input;
+      const shown = key === "token" ? "(hidden)" : JSON.stringify(bad);
+      throw new ConfigError(`Invalid ${where}: ${shown} (${issue.message})`);
+    }
+    parsed[key] = result.data;
+  }
+  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token">;
+  if (!p.roots || p.roots.length === 0) {
+    throw new ConfigError(
+      `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
+    );
+  }
+  if (p.noAuth && p.token) throw new ConfigError("Both --no-auth and --token given: choose one");
+  if (p.noAuth && !isLoopbackHost(p.host)) {
+    throw new ConfigError(
+      `Refusing --no-auth on the non-loopback address "${p.host}": anyone who can reach it could drive Codex; use a token`,
+    );
+  }
+  const auth: AuthMode = p.noAuth
+    ? { kind: "none" }
+    : p.token
+    ? { kind: "token", token: p.token, generated: false }
+    : { kind: "token", token: generateToken(), generated: true };
+  if (p.fastReturnMs > p.timeoutMs) {
+    throw new ConfigError(
+      `Invalid --fast-return-ms: ${p.fastReturnMs} is longer than --timeout-ms ${p.timeoutMs}`,
+    );
+  }
+  const codexEnv = Object.fromEntries(
+    CODEX_CHILD_ENV.flatMap((name) => {
+      const value = env(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+  return Object.freeze({
+    roots: Object.freeze([...p.roots]),
+    host: p.host,
+    port: p.port,
+    auth: Object.freeze(auth),
+    allowedHosts: Object.freeze([...new Set(p.allowedHosts)]),
+    allowWrite: p.allowWrite,
+    approvalPolicy: p.approvalPolicy,
+    fastReturnMs: p.fastReturnMs,
+    timeoutMs: p.timeoutMs,
+    maxJobs: p.maxJobs,
+    secretScan: !p.disableSecretScan,
+    codexPath: p.codex,
+    upstream: p.upstream,
+    logLevel: p.logLevel,
+    codexEnv: Object.freeze(codexEnv),
+  });
+}
