@@ -24,3 +24,8 @@ export class ConfigError extends Error {
 export class BusyError extends Error {
   override name = "BusyError";
 }
+
+/** A job or thread id the bridge does not know (never issued, or expired). */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}

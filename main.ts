@@ -1,0 +1,85 @@
+/**
+ * codex-gpt-bridge: the only module that touches `Deno.args`, `Deno.env`
+ * and `Deno.exit`. Parses the command line, wires the chosen command, and
+ * turns configuration errors into one clear line and exit code 2.
+ *
+ * @module
+ */
+import { parseServeConfig } from "./src/config/serve_config.ts";
+import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
+import { optionHelp } from "./src/config/read_options.ts";
+import { ConfigError } from "./src/errors.ts";
+import { createLogger } from "./src/log.ts";
+import { startBridge } from "./src/serve.ts";
+import { SERVER_INFO } from "./src/mcp/server.ts";
+import { runChatgpt } from "./src/chatgpt/run.ts";
+
+const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
+
+Usage:
+  codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
+  codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
+  codex-gpt-bridge --help | --version
+
+serve options (a flag wins over its environment variable):
+${optionHelp(SERVE_OPTIONS)}
+
+chatgpt options:
+${optionHelp(CHATGPT_OPTIONS)}
+`;
+
+const env = (name: string) => Deno.env.get(name);
+
+async function serve(args: string[]): Promise<number> {
+  const config = parseServeConfig(args, env);
+  const log = createLogger({ level: config.logLevel });
+  const bridge = await startBridge(config, { log });
+  const auth = config.auth.kind === "none"
+    ? "none (loopback only)"
+    : config.auth.generated
+    ? `bearer token (generated for this run; send "Authorization: Bearer ${config.auth.token}")`
+    : "bearer token (from --token)";
+  const codex = bridge.codex.available
+    ? `${bridge.codex.binary} ${bridge.codex.version ?? "(version unknown)"} via ${bridge.codex.protocol}`
+    : `unavailable: ${bridge.codex.problem}`;
+  console.log(
+    `codex-gpt-bridge listening on ${bridge.url} | roots: ${bridge.roots.join(", ")} | auth: ${auth} | ` +
+      `write: ${config.allowWrite ? "allowed (workspace-write)" : "off (read-only)"} | codex: ${codex}`,
+  );
+  log.info("listening", { url: bridge.url, roots: bridge.roots, codex: bridge.codex });
+  const stop = () => {
+    log.info("shutting down");
+    bridge.close();
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
+  await bridge.finished;
+  await bridge.close();
+  return 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "--version") {
+    console.log(SERVER_INFO.version);
+    return 0;
+  }
+  if (command === "serve") return await serve(rest);
+  if (command === "chatgpt") return await runChatgpt(rest, env);
+  console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
+  return 2;
+}
+
+try {
+  Deno.exit(await main(Deno.args));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`codex-gpt-bridge: ${error.message}`);
+    Deno.exit(2);
+  }
+  throw error;
+}

@@ -1,0 +1,45 @@
+/**
+ * Bearer-token authentication through the MCP SDK's `requireBearerAuth`
+ * (401 with a `WWW-Authenticate` challenge), with a verifier that compares
+ * tokens in constant time. Only the `Authorization` header is read: a token
+ * in the query string is never accepted.
+ *
+ * @module
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { type AuthInfo, OAuthError, OAuthErrorCode, requireBearerAuth } from "@modelcontextprotocol/server";
+import type { AuthMode } from "../config/serve_config.ts";
+
+/** Either the caller's identity or the refusal to send back. */
+export type AuthGuard = (request: Request) => Promise<AuthInfo | Response | undefined>;
+
+// Static tokens do not expire, but the SDK requires an expiry: far in the future.
+const NEVER = () => Math.floor(Date.now() / 1000) + 365 * 24 * 3600;
+
+function digest(text: string): Buffer {
+  // Hashing first makes the comparison constant-time whatever the lengths.
+  return createHash("sha256").update(text).digest();
+}
+
+/** Whether two secrets are equal, in time independent of where they differ. */
+export function secretsEqual(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Builds the guard: `undefined` (no auth), `AuthInfo`, or a 401 `Response`. */
+export function createAuthGuard(auth: AuthMode): AuthGuard {
+  if (auth.kind === "none") return () => Promise.resolve(undefined);
+  const gate = requireBearerAuth({
+    verifier: {
+      verifyAccessToken(token) {
+        if (!secretsEqual(token, auth.token)) {
+          return Promise.reject(new OAuthError(OAuthErrorCode.InvalidToken, "Invalid bearer token"));
+        }
+        return Promise.resolve({ token, clientId: "bearer-token", scopes: [], expiresAt: NEVER() });
+      },
+    },
+  });
+  return function authGuard(request) {
+    return gate(request);
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The HTTP surface: `/mcp` (both MCP protocol eras, through the SDK's
+ * `createMcpHandler`) behind the host/origin and auth guards, and
+ * `/healthz`. A pure `(Request) => Promise<Response>`; nothing a client sends
+ * may throw out of it.
+ *
+ * @module
+ */
+import { createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
+import type { Logger } from "../log.ts";
+import type { AuthGuard } from "./auth.ts";
+import type { Guard } from "./host_origin.ts";
+
+/** Largest request body accepted (413 above). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Options for {@linkcode createHttpHandler}. */
+export interface HttpHandlerOptions {
+  /** Makes a fresh MCP server for one request. */
+  serverFactory: () => McpServer;
+  hostOrigin: Guard;
+  auth: AuthGuard;
+  log: Logger;
+}
+
+/** The HTTP handler and a way to stop in-flight MCP exchanges. */
+export interface HttpHandler {
+  fetch: (request: Request) => Promise<Response>;
+  close: () => Promise<void>;
+}
+
+function jsonError(status: number, message: string, headers?: HeadersInit): Response {
+  return Response.json({ error: message }, { status, headers });
+}
+
+/** Builds the handler; see the module doc. */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const { log } = options;
+  const mcp = createMcpHandler(() => options.serverFactory(), {
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (error) => log.debug("mcp request rejected", { error: error.message }),
+  });
+
+  async function serveMcp(request: Request): Promise<Response> {
+    const refused = options.hostOrigin(request);
+    if (refused) return refused;
+    const auth = await options.auth(request);
+    if (auth instanceof Response) return auth;
+    const declared = Number(request.headers.get("content-length") ?? "0");
+    if (declared > MAX_BODY_BYTES) return jsonError(413, `Request body over ${MAX_BODY_BYTES} bytes`);
+    return await mcp.fetch(request, { authInfo: auth });
+  }
+
+  async function fetch(request: Request): Promise<Response> {
+    try {
+      const { pathname } = new URL(request.url);
+      if (pathname === "/mcp") return await serveMcp(request);
+      if (pathname === "/healthz") {
+        if (request.method !== "GET" && request.method !== "HEAD") {
+          return jsonError(405, "Method not allowed", { allow: "GET, HEAD" });
+        }
+        return Response.json({ status: "ok" });
+      }
+      return jsonError(404, "Not found: the MCP endpoint is /mcp");
+    } catch (error) {
+      log.error("request failed", { error });
+      return jsonError(500, "Internal error");
+    }
+  }
+
+  return { fetch, close: () => mcp.close() };
+}

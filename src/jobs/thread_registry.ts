@@ -1,0 +1,76 @@
+/**
+ * Threads this bridge created, so `codex_reply` can refuse any other id,
+ * keep the thread's original cwd and sandbox, and allow one running job per
+ * thread.
+ *
+ * @module
+ */
+import { BoundedStore } from "./bounded_store.ts";
+import type { SandboxMode } from "../upstream/types.ts";
+
+/** A thread created through this bridge. */
+export interface ThreadRecord {
+  readonly id: string;
+  /** The policy-checked cwd of its first turn. */
+  readonly cwd: string;
+  /** Its original sandbox; replies never change it. */
+  readonly sandbox: SandboxMode;
+  readonly createdAt: number;
+  lastUsedAt: number;
+  /** The job running on it, if any. */
+  runningJobId?: string;
+}
+
+/** Options for {@linkcode ThreadRegistry}. */
+export interface ThreadRegistryOptions {
+  /** @default 1000 */
+  maxEntries?: number;
+  /** Idle time before a thread is forgotten. @default 6 hours */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/** Holds thread records; see the module doc. */
+export class ThreadRegistry {
+  #store: BoundedStore<ThreadRecord>;
+  #now: () => number;
+
+  constructor(options: ThreadRegistryOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#store = new BoundedStore<ThreadRecord>({
+      maxEntries: options.maxEntries,
+      ttlMs: options.ttlMs,
+      now: this.#now,
+      isPinned: (thread) => thread.runningJobId !== undefined,
+      touchedAt: (thread) => thread.lastUsedAt,
+    });
+  }
+
+  /** Number of threads known. */
+  get size(): number {
+    return this.#store.size;
+  }
+
+  /** Records a new thread (idempotent). */
+  add(thread: { id: string; cwd: string; sandbox: SandboxMode }): ThreadRecord {
+    const existing = this.#store.get(thread.id);
+    if (existing) return existing;
+    const now = this.#now();
+    const record: ThreadRecord = { ...thread, createdAt: now, lastUsedAt: now };
+    this.#store.set(thread.id, record);
+    return record;
+  }
+
+  /** The thread, unless unknown or expired. */
+  get(id: string): ThreadRecord | undefined {
+    return this.#store.get(id);
+  }
+
+  /** Marks a job as running on the thread (or none). */
+  setRunning(id: string, jobId: string | undefined): void {
+    const thread = this.#store.get(id);
+    if (!thread) return;
+    thread.runningJobId = jobId;
+    thread.lastUsedAt = this.#now();
+  }
+}

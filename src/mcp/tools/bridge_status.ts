@@ -1,0 +1,43 @@
+/** The `bridge_status` tool: what the bridge allows and what it runs. @module */
+import { z } from "zod";
+import type { McpServer } from "@modelcontextprotocol/server";
+import type { BridgeService } from "../../service/bridge_service.ts";
+import { guarded } from "../job_result.ts";
+
+const statusOutputSchema = z.looseObject({
+  roots: z.array(z.string()),
+  defaultCwd: z.string().nullable(),
+  defaultSandbox: z.string(),
+  sandboxChoices: z.array(z.string()),
+  allowWrite: z.boolean(),
+  approvalPolicy: z.string(),
+  secretScan: z.boolean(),
+  fastReturnMs: z.number(),
+  timeoutMs: z.number(),
+  codex: z.looseObject({
+    protocol: z.string(),
+    binary: z.string(),
+    version: z.string().optional(),
+    available: z.boolean(),
+    problem: z.string().optional(),
+    tools: z.array(z.string()),
+  }),
+  jobs: z.object({ running: z.number(), completed: z.number(), failed: z.number(), maxRunning: z.number() }),
+  threads: z.number(),
+});
+
+/** Registers `bridge_status`. */
+export function registerBridgeStatus(server: McpServer, service: BridgeService): void {
+  server.registerTool("bridge_status", {
+    title: "Bridge status",
+    description: "Show what this bridge allows (roots, sandbox, write mode, approval policy, auth) and which " +
+      "Codex it drives (version, protocol), with job counts. Call it first to learn the allowed roots.",
+    inputSchema: z.object({}),
+    outputSchema: statusOutputSchema,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  }, () =>
+    guarded(async () => {
+      const status = await service.status();
+      return { content: [{ type: "text", text: JSON.stringify(status) }], structuredContent: status };
+    }));
+}

@@ -1,0 +1,19 @@
+/** The `codex_read` tool: Codex in a read-only sandbox. @module */
+import { z } from "zod";
+import type { McpServer } from "@modelcontextprotocol/server";
+import type { BridgeService } from "../../service/bridge_service.ts";
+import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
+import { cwdField, promptField, timeoutField } from "./fields.ts";
+
+/** Registers `codex_read` on `server`. */
+export function registerCodexRead(server: McpServer, service: BridgeService): void {
+  server.registerTool("codex_read", {
+    title: "Ask Codex (read-only)",
+    description: "Delegate a read-only task to the local Codex agent: explore, explain or review code in an " +
+      "allowed root. Codex cannot modify files. Returns the answer, or status=running with a jobId to poll " +
+      "with codex_job_status.",
+    inputSchema: z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField }),
+    outputSchema: jobOutputSchema,
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  }, (args) => guarded(async () => jobResult(await service.read(args))));
+}

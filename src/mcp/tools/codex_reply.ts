@@ -1,0 +1,22 @@
+/** The `codex_reply` tool: continue a thread this bridge created. @module */
+import { z } from "zod";
+import type { McpServer } from "@modelcontextprotocol/server";
+import type { BridgeService } from "../../service/bridge_service.ts";
+import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
+import { promptField, timeoutField } from "./fields.ts";
+
+/** Registers `codex_reply`; annotations follow the owner's write mode (a thread may write). */
+export function registerCodexReply(server: McpServer, service: BridgeService, allowWrite: boolean): void {
+  server.registerTool("codex_reply", {
+    title: "Reply to a Codex thread",
+    description: "Continue a Codex conversation started by codex_read or codex_run, in its original directory " +
+      "and sandbox. One reply at a time per thread.",
+    inputSchema: z.object({
+      threadId: z.string().min(1).max(200).describe("threadId returned by codex_read or codex_run"),
+      prompt: promptField,
+      timeoutMs: timeoutField,
+    }),
+    outputSchema: jobOutputSchema,
+    annotations: { readOnlyHint: !allowWrite, destructiveHint: allowWrite, idempotentHint: false, openWorldHint: false },
+  }, (args) => guarded(async () => jobResult(await service.reply(args))));
+}

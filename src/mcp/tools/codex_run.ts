@@ -1,0 +1,29 @@
+/** The `codex_run` tool: Codex in the sandbox the owner allows. @module */
+import { z } from "zod";
+import type { McpServer } from "@modelcontextprotocol/server";
+import type { BridgeService } from "../../service/bridge_service.ts";
+import { sandboxChoices } from "../../policy/sandbox.ts";
+import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
+import { cwdField, promptField, timeoutField } from "./fields.ts";
+
+/** Registers `codex_run`; its schema and annotations follow the owner's write mode. */
+export function registerCodexRun(server: McpServer, service: BridgeService, allowWrite: boolean): void {
+  const choices = sandboxChoices(allowWrite) as [string, ...string[]];
+  server.registerTool("codex_run", {
+    title: allowWrite ? "Run Codex (may edit files)" : "Run Codex (read-only)",
+    description: "Delegate a task to the local Codex agent in an allowed root and start a new thread. " +
+      (allowWrite
+        ? "With sandbox=workspace-write Codex may edit files inside the working directory. "
+        : "The owner has not allowed writes, so only sandbox=read-only is available. ") +
+      "Returns the answer, or status=running with a jobId to poll with codex_job_status.",
+    inputSchema: z.object({
+      prompt: promptField,
+      cwd: cwdField,
+      // A plain string so a refused value gets the policy's explanation, not a bare enum error.
+      sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
+      timeoutMs: timeoutField,
+    }),
+    outputSchema: jobOutputSchema,
+    annotations: { readOnlyHint: !allowWrite, destructiveHint: allowWrite, idempotentHint: false, openWorldHint: false },
+  }, (args) => guarded(async () => jobResult(await service.run(args))));
+}
