@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { isLoopbackHost, parseServeConfig } from "../../src/config/serve_config.ts";
+import { ConfigError } from "../../src/errors.ts";
+
+const env = (vars: Record<string, string> = {}) => (name: string) => vars[name];
+
+function refuses(args: string[], vars: Record<string, string>, pattern: RegExp) {
+  assert.throws(() => parseServeConfig(args, env(vars)), (error) => {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+Deno.test("parseServeConfig() applies the documented defaults", () => {
+  const config = parseServeConfig(["--root", "/src"], env());
+  assert.deepEqual(config.roots, ["/src"]);
+  assert.equal(config.host, "127.0.0.1");
+  assert.equal(config.port, 8765);
+  assert.equal(config.allowWrite, false);
+  assert.equal(config.approvalPolicy, "never");
+  assert.equal(config.fastReturnMs, 25000);
+  assert.equal(config.timeoutMs, 1800000);
+  assert.equal(config.maxJobs, 4);
+  assert.equal(config.secretScan, true);
+  assert.equal(config.codexPath, "codex");
+  assert.equal(config.upstream, "auto");
+  assert.deepEqual(config.allowedHosts, []);
+  assert.equal(config.auth.kind, "token");
+  assert.ok(config.auth.kind === "token" && config.auth.generated && config.auth.token.length >= 40);
+  assert.ok(Object.isFrozen(config));
+});
+
+Deno.test("parseServeConfig() lets a flag win over its environment variable", () => {
+  const config = parseServeConfig(["--root", "/a", "--port", "9000"], env({ CODEX_GPT_BRIDGE_PORT: "9100" }));
+  assert.equal(config.port, 9000);
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_PORT: "9100" })).port, 9100);
+});
+
+Deno.test("parseServeConfig() reads every variable", () => {
+  const config = parseServeConfig([], env({
+    CODEX_GPT_BRIDGE_ROOTS: "/a,/b",
+    CODEX_GPT_BRIDGE_ROOT: "/c",
+    CODEX_GPT_BRIDGE_HOST: "localhost",
+    CODEX_GPT_BRIDGE_PORT: "0",
+    CODEX_GPT_BRIDGE_TOKEN: "0123456789abcdef0123",
+    CODEX_GPT_BRIDGE_ALLOWED_HOSTS: "abc.ngrok.app,Tunnel.Example.com",
+    CODEX_GPT_BRIDGE_ALLOW_WRITE: "1",
+    CODEX_GPT_BRIDGE_APPROVAL_POLICY: "on-request",
+    CODEX_GPT_BRIDGE_FAST_RETURN_MS: "100",
+    CODEX_GPT_BRIDGE_TIMEOUT_MS: "5000",
+    CODEX_GPT_BRIDGE_MAX_JOBS: "2",
+    CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN: "true",
+    CODEX_GPT_BRIDGE_CODEX: "/opt/codex",
+    CODEX_GPT_BRIDGE_UPSTREAM: "mcp-server",
+    CODEX_GPT_BRIDGE_LOG_LEVEL: "debug",
+  }));
+  assert.deepEqual(config.roots, ["/a", "/b", "/c"]);
+  assert.equal(config.host, "localhost");
+  assert.equal(config.port, 0);
+  assert.deepEqual(config.auth, { kind: "token", token: "0123456789abcdef0123", generated: false });
+  assert.deepEqual(config.allowedHosts, ["abc.ngrok.app", "tunnel.example.com"]);
+  assert.equal(config.allowWrite, true);
+  assert.equal(config.approvalPolicy, "on-request");
+  assert.equal(config.fastReturnMs, 100);
+  assert.equal(config.timeoutMs, 5000);
+  assert.equal(config.maxJobs, 2);
+  assert.equal(config.secretScan, false);
+  assert.equal(config.codexPath, "/opt/codex");
+  assert.equal(config.upstream, "mcp-server");
+  assert.equal(config.logLevel, "debug");
+});
+
+Deno.test("parseServeConfig() passes only the allow-listed variables to Codex", () => {
+  const config = parseServeConfig(["--root", "/a"], env({
+    PATH: "/bin",
+    HOME: "/home/u",
+    CODEX_HOME: "/h",
+    OPENAI_API_KEY: "sk-x",
+    AWS_SECRET_ACCESS_KEY: "nope",
+    CODEX_GPT_BRIDGE_TOKEN: "0123456789abcdef0123",
+  }));
+  assert.deepEqual(config.codexEnv, { PATH: "/bin", HOME: "/home/u", CODEX_HOME: "/h", OPENAI_API_KEY: "sk-x" });
+});
+
+Deno.test("parseServeConfig() refuses to start without a root", () => {
+  refuses([], {}, /No root given: pass --root DIR/);
+});
+
+Deno.test("parseServeConfig() names the flag or variable and the accepted values", () => {
+  refuses(["--root", "/a", "--port", "http"], {}, /^Invalid --port: "http" \(expected an integer from 0 to 65535\)$/);
+  refuses(["--root", "/a"], { CODEX_GPT_BRIDGE_PORT: "70000" }, /Invalid CODEX_GPT_BRIDGE_PORT: "70000"/);
+  refuses(["--root", "/a", "--approval-policy", "always"], {}, /--approval-policy: "always" \(expected never or/);
+  refuses(["--root", "/a", "--upstream", "exec"], {}, /expected auto, app-server or mcp-server/);
+  refuses(["--root", "/a"], { CODEX_GPT_BRIDGE_ALLOW_WRITE: "maybe" }, /CODEX_GPT_BRIDGE_ALLOW_WRITE: "maybe"/);
+  refuses(["--root", "/a", "--timeout-ms", "-5"], {}, /--timeout-ms/);
+  refuses(["--root", "/a", "--allowed-host", "https://evil.com"], {}, /--allowed-host: "https:\/\/evil.com"/);
+  refuses(["--root", "/a", "--fast-return-ms", "9000", "--timeout-ms", "5000"], {}, /longer than --timeout-ms/);
+  refuses(["--root", "/a", "--max-jobs", "0"], {}, /--max-jobs/);
+  refuses(["--root", "/a", "--frobnicate"], {}, /Unknown option '--frobnicate'/);
+  refuses(["--root", "/a", "stray"], {}, /Unexpected argument 'stray'/);
+});
+
+Deno.test("parseServeConfig() never echoes a rejected token", () => {
+  assert.throws(() => parseServeConfig(["--root", "/a", "--token", "tiny secret"], env()), (error: Error) => {
+    assert.doesNotMatch(error.message, /tiny/);
+    assert.match(error.message, /--token/);
+    return true;
+  });
+});
+
+Deno.test("parseServeConfig() refuses no-auth on a non-loopback address and with a token", () => {
+  refuses(["--root", "/a", "--no-auth", "--host", "0.0.0.0"], {}, /Refusing --no-auth on the non-loopback/);
+  refuses(["--root", "/a", "--no-auth", "--token", "0123456789abcdef0123"], {}, /choose one/);
+  assert.deepEqual(parseServeConfig(["--root", "/a", "--no-auth"], env()).auth, { kind: "none" });
+});
+
+Deno.test("isLoopbackHost() recognises loopback names only", () => {
+  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "LOCALHOST"]) {
+    assert.equal(isLoopbackHost(host), true, host);
+  }
+  for (const host of ["0.0.0.0", "::", "192.168.1.2", "localhost.evil.com", "128.0.0.1"]) {
+    assert.equal(isLoopbackHost(host), false, host);
+  }
+});
