@@ -1,0 +1,189 @@
+/**
+ * End to end: ChatGPT's side of the bridge (an MCP client over HTTP) → the
+ * bridge as a real process → the real Codex CLI → a scripted fake model, for
+ * every supported (Codex version, upstream protocol) pair. The same scenarios
+ * run for each pair, so both adapters prove the same behaviour.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startFakeResponsesApi } from "../fixtures/fake_responses_api.ts";
+import { scriptedModel } from "../fixtures/scripted_model.ts";
+import { createCodexHome } from "../fixtures/codex_home.ts";
+import { codexBinary, CURRENT_CODEX, LEGACY_CODEX } from "../fixtures/codex_versions.ts";
+import { startBridgeProcess } from "../fixtures/bridge_process.ts";
+import { connectClient, structured, textOf } from "../fixtures/bridge_client.ts";
+import type { Client } from "@modelcontextprotocol/client";
+
+const TOKEN = "e2e-token-0123456789abcdef";
+const PAIRS = [
+  { version: LEGACY_CODEX, upstream: "mcp-server" },
+  { version: LEGACY_CODEX, upstream: "app-server" },
+  { version: CURRENT_CODEX, upstream: "app-server" },
+] as const;
+
+// deno-lint-ignore no-explicit-any
+async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
+  const result = await client.callTool({ name, arguments: args });
+  return { ...structured(result), isError: result.isError, message: textOf(result) };
+}
+
+async function pollUntilDone(client: Client, jobId: string, limitMs = 60_000) {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    const status = await call(client, "codex_job_status", { jobId });
+    if (status.status !== "running") return status;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`job ${jobId} still running after ${limitMs} ms`);
+}
+
+for (const { version, upstream } of PAIRS) {
+  Deno.test({
+    name: `e2e: Codex ${version} via ${upstream} through the bridge's HTTP endpoint`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async (t) => {
+      const model = await startFakeResponsesApi({ reply: scriptedModel });
+      const home = await createCodexHome({ modelBaseUrl: model.baseUrl });
+      const base = await Deno.realPath(await Deno.makeTempDir({ prefix: "bridge-e2e-" }));
+      const clean = join(base, "clean"), secret = join(base, "secret"), outside = join(base, "outside");
+      for (const dir of [clean, secret, outside]) await Deno.mkdir(dir);
+      await Deno.writeTextFile(join(clean, "hello.txt"), "hello from the root");
+      await Deno.writeTextFile(join(secret, ".env"), "API_KEY=do-not-leak");
+      await Deno.symlink(outside, join(clean, "link-out"));
+      const common = [
+        "--root",
+        clean,
+        "--root",
+        secret,
+        "--codex",
+        codexBinary(version),
+        "--upstream",
+        upstream,
+        "--token",
+        TOKEN,
+        "--fast-return-ms",
+        "4000",
+      ];
+      const env = { CODEX_HOME: home.path };
+      const bridge = await startBridgeProcess({ args: common, env });
+      const writer = await startBridgeProcess({
+        args: [...common, "--allow-write", "--approval-policy", "on-request"],
+        env,
+      });
+      const client = await connectClient(bridge.url, { token: TOKEN });
+      const writeClient = await connectClient(writer.url, { token: TOKEN });
+      try {
+        assert.match(bridge.startLine, new RegExp(`${version.replaceAll(".", "\\.")} via ${upstream}`));
+        let threadId = "";
+
+        await t.step("bridge_status names the Codex version and protocol", async () => {
+          const status = await call(client, "bridge_status", {});
+          assert.equal(status.codex.version, version);
+          assert.equal(status.codex.protocol, upstream);
+          assert.equal(status.codex.available, true);
+        });
+
+        await t.step("codex_read runs a real shell command and returns the file's content", async () => {
+          const result = await call(client, "codex_read", { prompt: "RUN{cat hello.txt}", cwd: clean });
+          assert.equal(result.status, "completed", result.message);
+          assert.match(result.text, /hello from the root/);
+          assert.ok(result.threadId);
+          assert.ok(result.progress.commandsStarted >= 1, JSON.stringify(result.progress));
+          threadId = result.threadId;
+        });
+
+        await t.step("Codex's read-only sandbox blocks a write", async () => {
+          const result = await call(client, "codex_read", { prompt: "RUN{touch blocked.txt}", cwd: clean });
+          assert.equal(result.status, "completed", result.message);
+          assert.equal(await Deno.stat(join(clean, "blocked.txt")).then(() => true, () => false), false);
+        });
+
+        await t.step("codex_reply continues the thread", async () => {
+          const result = await call(client, "codex_reply", { threadId, prompt: "RUN{wc -c hello.txt}" });
+          assert.equal(result.status, "completed", result.message);
+          assert.equal(result.threadId, threadId);
+          assert.match(result.text, /19 hello.txt/);
+        });
+
+        await t.step("a slow turn returns running, then completed via codex_job_status", async () => {
+          const first = await call(client, "codex_read", { prompt: "DELAY{6000} then answer", cwd: clean });
+          assert.equal(first.status, "running", first.message);
+          assert.match(first.next, /codex_job_status/);
+          const done = await pollUntilDone(client, first.jobId);
+          assert.equal(done.status, "completed", done.message);
+          assert.match(done.text, /ECHO: DELAY\{6000\} then answer/);
+        });
+
+        await t.step("a sensitive file is refused before Codex starts", async () => {
+          const before = model.requests.length;
+          const result = await call(client, "codex_read", { prompt: "RUN{cat .env}", cwd: secret });
+          assert.equal(result.isError, true);
+          assert.match(result.message, /\.env/);
+          assert.equal(model.requests.length, before, "the model was never asked");
+        });
+
+        await t.step("a cwd outside the roots and a symlink pointing out are refused", async () => {
+          const before = model.requests.length;
+          for (const cwd of [outside, join(clean, "link-out"), join(clean, ".."), `${clean}-evil`]) {
+            const result = await call(client, "codex_read", { prompt: "x", cwd });
+            assert.equal(result.isError, true, cwd);
+          }
+          assert.equal(model.requests.length, before);
+        });
+
+        await t.step("workspace-write is refused without --allow-write", async () => {
+          const result = await call(client, "codex_run", {
+            prompt: "RUN{touch made.txt}",
+            cwd: clean,
+            sandbox: "workspace-write",
+          });
+          assert.equal(result.isError, true);
+          assert.match(result.message, /--allow-write/);
+        });
+
+        await t.step("workspace-write lets Codex write when the owner allowed it", async () => {
+          const result = await call(writeClient, "codex_run", {
+            prompt: "RUN{touch made.txt}",
+            cwd: clean,
+            sandbox: "workspace-write",
+          });
+          assert.equal(result.status, "completed", result.message);
+          assert.equal((await Deno.stat(join(clean, "made.txt"))).isFile, true);
+        });
+
+        await t.step("an approval request is declined and recorded in the job", async () => {
+          const result = await call(writeClient, "codex_run", {
+            prompt: "ESCALATE{touch ../escaped.txt}",
+            cwd: clean,
+          });
+          assert.equal(result.status, "completed", result.message);
+          assert.equal(result.progress.approvalsDeclined.length, 1, JSON.stringify(result.progress));
+          assert.equal(await Deno.stat(join(base, "escaped.txt")).then(() => true, () => false), false);
+        });
+
+        await t.step("a job over its timeout fails with the reason and the thread still works", async () => {
+          const slow = await call(client, "codex_read", {
+            prompt: "DELAY{20000} never mind",
+            cwd: clean,
+            timeoutMs: 2000,
+          });
+          assert.equal(slow.status, "failed", slow.message);
+          assert.match(slow.error, /Timed out after 2000 ms/);
+          assert.ok(slow.threadId, "the thread was named before the timeout");
+          const again = await call(client, "codex_reply", { threadId: slow.threadId, prompt: "still there?" });
+          assert.equal(again.status, "completed", again.message);
+          assert.match(again.text, /ECHO: still there\?/);
+        });
+      } finally {
+        await client.close();
+        await writeClient.close();
+        assert.equal(await bridge.stop(), 0, bridge.stderr());
+        assert.equal(await writer.stop(), 0, writer.stderr());
+        await model.close();
+        await home.remove();
+        await Deno.remove(base, { recursive: true });
+      }
+    },
+  });
+}

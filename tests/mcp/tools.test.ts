@@ -1,0 +1,277 @@
+/**
+ * The five tools through the real HTTP handler and MCP server, in both
+ * protocol eras, against the in-process fake upstream (no Codex, no socket).
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createHttpHandler } from "../../src/http/handler.ts";
+import { createAuthGuard } from "../../src/http/auth.ts";
+import { createHostOriginGuard } from "../../src/http/host_origin.ts";
+import { createBridgeServer } from "../../src/mcp/server.ts";
+import { BridgeService, type BridgePolicy } from "../../src/service/bridge_service.ts";
+import { JobRegistry } from "../../src/jobs/job_registry.ts";
+import { ThreadRegistry } from "../../src/jobs/thread_registry.ts";
+import { resolveRoots } from "../../src/policy/roots.ts";
+import { silentLogger } from "../../src/log.ts";
+import { abortableDelay, FakeUpstream, type FakeScript } from "../fixtures/fake_upstream.ts";
+import { connectClient, ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
+
+const TOKEN = "test-token-0123456789";
+
+async function setup(options: { policy?: Partial<BridgePolicy>; script?: FakeScript; roots?: number } = {}) {
+  const base = await Deno.makeTempDir({ prefix: "bridge-tools-" });
+  const rootPaths = [];
+  for (let i = 0; i < (options.roots ?? 1); i++) {
+    const root = join(base, `root${i}`);
+    await Deno.mkdir(join(root, "sub"), { recursive: true });
+    rootPaths.push(root);
+  }
+  const policy: BridgePolicy = {
+    allowWrite: false,
+    approvalPolicy: "never",
+    fastReturnMs: 2000,
+    timeoutMs: 60_000,
+    secretScan: true,
+    ...options.policy,
+  };
+  const upstream = new FakeUpstream(options.script);
+  const jobs = new JobRegistry();
+  const service = new BridgeService({
+    roots: await resolveRoots(rootPaths),
+    policy,
+    upstream,
+    jobs,
+    threads: new ThreadRegistry(),
+    log: silentLogger,
+    describe: () => ({ auth: "bearer-token" }),
+  });
+  const handler = createHttpHandler({
+    serverFactory: () => createBridgeServer(service, { allowWrite: policy.allowWrite }),
+    hostOrigin: createHostOriginGuard({ allowedHosts: [] }),
+    auth: createAuthGuard({ kind: "token", token: TOKEN, generated: false }),
+    log: silentLogger,
+  });
+  return {
+    base,
+    root: rootPaths[0],
+    rootPaths,
+    upstream,
+    jobs,
+    handler,
+    connect: (era: "legacy" | "modern") =>
+      connectClient("http://127.0.0.1:8765/mcp", { era, token: TOKEN, fetch: handler.fetch }),
+    async cleanup() {
+      await jobs.abortAll("test over");
+      await handler.close();
+      await Deno.remove(base, { recursive: true });
+    },
+  };
+}
+
+for (const era of ERAS) {
+  Deno.test(`[${era}] tools/list shows the five tools with schemas and explicit annotations`, async () => {
+    const bridge = await setup();
+    const client = await bridge.connect(era);
+    try {
+      const { tools } = await client.listTools();
+      assert.deepEqual(tools.map((t) => t.name).sort(), [
+        "bridge_status",
+        "codex_job_status",
+        "codex_read",
+        "codex_reply",
+        "codex_run",
+      ]);
+      for (const tool of tools) {
+        assert.equal(tool.inputSchema.type, "object", tool.name);
+        assert.equal(tool.outputSchema?.type, "object", tool.name);
+        for (const hint of ["readOnlyHint", "destructiveHint", "openWorldHint"] as const) {
+          assert.equal(typeof tool.annotations?.[hint], "boolean", `${tool.name}.${hint}`);
+        }
+      }
+      const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+      assert.equal(byName.codex_read.annotations?.readOnlyHint, true);
+      assert.equal(byName.codex_run.annotations?.readOnlyHint, true, "read-only without --allow-write");
+      assert.equal(byName.codex_run.annotations?.destructiveHint, false);
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] codex_read runs read-only in the single root and returns the answer`, async () => {
+    const bridge = await setup();
+    const client = await bridge.connect(era);
+    try {
+      const result = await client.callTool({ name: "codex_read", arguments: { prompt: "explain" } });
+      assert.equal(result.isError, false, textOf(result));
+      const out = structured(result);
+      assert.equal(out.status, "completed");
+      assert.equal(out.text, "echo: explain");
+      assert.equal(out.threadId, "thread-1");
+      assert.deepEqual(JSON.parse(textOf(result)), out, "text mirrors structuredContent");
+      const call = bridge.upstream.calls[0];
+      assert.equal(call.request.sandbox, "read-only");
+      assert.equal(call.request.approvalPolicy, "never");
+      assert.equal(call.request.cwd, await Deno.realPath(bridge.root));
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] codex_run refuses workspace-write without --allow-write and danger-full-access always`, async () => {
+    const bridge = await setup();
+    const client = await bridge.connect(era);
+    try {
+      for (const sandbox of ["workspace-write", "danger-full-access", " Danger-Full-Access "]) {
+        const result = await client.callTool({ name: "codex_run", arguments: { prompt: "x", sandbox } });
+        assert.equal(result.isError, true, sandbox);
+      }
+      assert.equal(bridge.upstream.calls.length, 0, "no Codex job started");
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] codex_run allows workspace-write when the owner allowed write`, async () => {
+    const bridge = await setup({ policy: { allowWrite: true } });
+    const client = await bridge.connect(era);
+    try {
+      const { tools } = await client.listTools();
+      const run = tools.find((t) => t.name === "codex_run")!;
+      assert.equal(run.annotations?.destructiveHint, true);
+      assert.equal(run.annotations?.readOnlyHint, false);
+      const result = await client.callTool({
+        name: "codex_run",
+        arguments: { prompt: "edit", sandbox: "workspace-write", cwd: "sub" },
+      });
+      assert.equal(structured(result).status, "completed", textOf(result));
+      assert.equal(bridge.upstream.calls[0].request.sandbox, "workspace-write");
+      assert.equal(bridge.upstream.calls[0].request.cwd, await Deno.realPath(join(bridge.root, "sub")));
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] a slow job returns running with a jobId, then completed via codex_job_status`, async () => {
+    const bridge = await setup({
+      policy: { fastReturnMs: 50 },
+      script: async (call) => {
+        call.request.onEvent({ kind: "thread_started", threadId: "slow-thread" });
+        call.request.onEvent({ kind: "command_started", command: "sleep 1" });
+        await abortableDelay(300, call.request.signal);
+        return { threadId: "slow-thread", text: "finally" };
+      },
+    });
+    const client = await bridge.connect(era);
+    try {
+      const first = structured(await client.callTool({ name: "codex_read", arguments: { prompt: "slow" } }));
+      assert.equal(first.status, "running");
+      assert.match(first.next, new RegExp(`codex_job_status with jobId "${first.jobId}"`));
+      assert.equal(first.progress.lastCommand, "sleep 1");
+      const busy = await client.callTool({
+        name: "codex_reply",
+        arguments: { threadId: "slow-thread", prompt: "meanwhile" },
+      });
+      assert.equal(busy.isError, true);
+      assert.match(textOf(busy), new RegExp(`Thread busy.*${first.jobId}`));
+      let status;
+      for (let i = 0; i < 50; i++) {
+        status = structured(await client.callTool({ name: "codex_job_status", arguments: { jobId: first.jobId } }));
+        if (status.status !== "running") break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.equal(status.status, "completed");
+      assert.equal(status.text, "finally");
+      const reply = await client.callTool({ name: "codex_reply", arguments: { threadId: "slow-thread", prompt: "more" } });
+      assert.equal(structured(reply).status, "completed", textOf(reply));
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] codex_reply keeps the thread's cwd and sandbox and refuses unknown threads`, async () => {
+    const bridge = await setup({ policy: { allowWrite: true } });
+    const client = await bridge.connect(era);
+    try {
+      const first = structured(
+        await client.callTool({ name: "codex_run", arguments: { prompt: "a", cwd: "sub", sandbox: "read-only" } }),
+      );
+      const reply = await client.callTool({ name: "codex_reply", arguments: { threadId: first.threadId, prompt: "b" } });
+      assert.equal(structured(reply).status, "completed");
+      const call = bridge.upstream.calls[1];
+      assert.equal(call.kind, "continue");
+      assert.equal(call.request.sandbox, "read-only");
+      assert.equal(call.request.cwd, await Deno.realPath(join(bridge.root, "sub")));
+      const unknown = await client.callTool({ name: "codex_reply", arguments: { threadId: "nope", prompt: "b" } });
+      assert.equal(unknown.isError, true);
+      assert.match(textOf(unknown), /Unknown threadId "nope"/);
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] sensitive files and root escapes are refused before Codex starts`, async () => {
+    const bridge = await setup();
+    const client = await bridge.connect(era);
+    try {
+      await Deno.writeTextFile(join(bridge.root, "sub", ".env"), "SECRET=1");
+      const secret = await client.callTool({ name: "codex_read", arguments: { prompt: "x" } });
+      assert.equal(secret.isError, true);
+      assert.match(textOf(secret), /sub\/\.env/);
+      for (const cwd of ["..", "/", bridge.base, `${bridge.root}-evil`, "a\0b"]) {
+        const escape = await client.callTool({ name: "codex_read", arguments: { prompt: "x", cwd } });
+        assert.equal(escape.isError, true, cwd);
+      }
+      assert.equal(bridge.upstream.calls.length, 0, "no Codex job started");
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] codex_job_status explains an unknown jobId and failed jobs carry the reason`, async () => {
+    const bridge = await setup({
+      script: () => Promise.reject(new Error("Codex exited with code 1: model unreachable")),
+    });
+    const client = await bridge.connect(era);
+    try {
+      const unknown = await client.callTool({ name: "codex_job_status", arguments: { jobId: "no-such-job" } });
+      assert.equal(unknown.isError, true);
+      assert.match(textOf(unknown), /Unknown jobId "no-such-job"/);
+      const failed = await client.callTool({ name: "codex_read", arguments: { prompt: "x" } });
+      assert.equal(failed.isError, true);
+      assert.equal(structured(failed).status, "failed");
+      assert.match(structured(failed).error, /model unreachable/);
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] bridge_status reports roots, policy, Codex and job counts`, async () => {
+    const bridge = await setup({ roots: 2 });
+    const client = await bridge.connect(era);
+    try {
+      const status = structured(await client.callTool({ name: "bridge_status", arguments: {} }));
+      assert.equal(status.roots.length, 2);
+      assert.equal(status.defaultCwd, null);
+      assert.equal(status.defaultSandbox, "read-only");
+      assert.deepEqual(status.sandboxChoices, ["read-only"]);
+      assert.equal(status.allowWrite, false);
+      assert.equal(status.approvalPolicy, "never");
+      assert.equal(status.auth, "bearer-token");
+      assert.equal(status.codex.version, "0.0.0-fake");
+      assert.deepEqual(status.jobs, { running: 0, completed: 0, failed: 0, maxRunning: 4 });
+      const noCwd = await client.callTool({ name: "codex_read", arguments: { prompt: "x" } });
+      assert.equal(noCwd.isError, true, "cwd is required with several roots");
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+}
