@@ -12,7 +12,6 @@ import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { startBridge } from "./src/serve.ts";
 import { SERVER_INFO } from "./src/mcp/server.ts";
-import { runChatgpt } from "./src/chatgpt/run.ts";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
@@ -69,7 +68,11 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (command === "serve") return await serve(rest);
-  if (command === "chatgpt") return await runChatgpt(rest, env);
+  if (command === "chatgpt") {
+    // Loaded only for this command: `serve` never pulls in the openai package.
+    const { runChatgpt } = await import("./src/chatgpt/run.ts");
+    return await runChatgpt(rest, env);
+  }
   console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
   return 2;
 }
