@@ -80,7 +80,10 @@ export function createChatgptServer(options: ChatgptServerOptions): McpServer {
         outputTokens: result.usage?.outputTokens,
       });
       return {
-        content: [{ type: "text", text: `${result.outputText}\n\n${JSON.stringify({ ...result, outputText: undefined })}` }],
+        content: [{
+          type: "text",
+          text: `${result.outputText}\n\n${JSON.stringify({ ...result, outputText: undefined })}`,
+        }],
         structuredContent: result,
       };
     } catch (error) {

@@ -62,7 +62,9 @@ export async function resolveAllowedCwd(cwd: string | undefined, roots: readonly
     throw new PolicyError(`cwd is required because the bridge has several roots: pass one of ${describe(roots)}`);
   }
   const shown = JSON.stringify(cwd.length > 200 ? `${cwd.slice(0, 200)}…` : cwd);
-  if (cwd.trim() === "") throw new PolicyError(`Invalid cwd ${shown}: empty; pass a directory inside ${describe(roots)}`);
+  if (cwd.trim() === "") {
+    throw new PolicyError(`Invalid cwd ${shown}: empty; pass a directory inside ${describe(roots)}`);
+  }
   if (cwd.includes("\0")) throw new PolicyError(`Invalid cwd ${shown}: it contains a NUL byte`);
   if (cwd.length > MAX_PATH) throw new PolicyError(`Invalid cwd ${shown}: longer than ${MAX_PATH} characters`);
   if (!isAbsolute(cwd) && roots.length !== 1) {

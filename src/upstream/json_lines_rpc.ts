@@ -40,7 +40,11 @@ export class JsonLinesPeer {
   /** Settles when the readable side ends. */
   readonly finished: Promise<void>;
 
-  constructor(writable: WritableStream<Uint8Array>, readable: ReadableStream<Uint8Array>, handlers: JsonLinesPeerHandlers) {
+  constructor(
+    writable: WritableStream<Uint8Array>,
+    readable: ReadableStream<Uint8Array>,
+    handlers: JsonLinesPeerHandlers,
+  ) {
     this.#writer = writable.getWriter();
     this.#handlers = handlers;
     this.finished = this.#read(readable);

@@ -93,11 +93,17 @@ export class McpServerAdapter implements CodexUpstream {
       );
     }
     // threadId from 0.87, conversationId before: send both.
-    return await this.#callTool(session, "codex-reply", {
-      threadId: request.threadId,
-      conversationId: request.threadId,
-      prompt: request.prompt,
-    }, request, request.threadId);
+    return await this.#callTool(
+      session,
+      "codex-reply",
+      {
+        threadId: request.threadId,
+        conversationId: request.threadId,
+        prompt: request.prompt,
+      },
+      request,
+      request.threadId,
+    );
   }
 
   async close(): Promise<void> {

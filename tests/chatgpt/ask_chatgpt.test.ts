@@ -118,7 +118,11 @@ Deno.test("ask_chatgpt streams and sends progress notifications when asked", asy
 });
 
 const ERROR_CASES: [string, ScriptedReply, RegExp][] = [
-  ["401", { status: 401, errorBody: { error: { message: "bad key" } } }, /rejected the API key \(401\).*OPENAI_API_KEY/],
+  [
+    "401",
+    { status: 401, errorBody: { error: { message: "bad key" } } },
+    /rejected the API key \(401\).*OPENAI_API_KEY/,
+  ],
   ["403", { status: 403, errorBody: { error: { message: "no access" } } }, /refused access \(403\)/],
   ["404", { status: 404, errorBody: { error: { message: "no such model" } } }, /Model "gpt-test" was not found/],
   [

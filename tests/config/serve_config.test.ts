@@ -38,23 +38,26 @@ Deno.test("parseServeConfig() lets a flag win over its environment variable", ()
 });
 
 Deno.test("parseServeConfig() reads every variable", () => {
-  const config = parseServeConfig([], env({
-    CODEX_GPT_BRIDGE_ROOTS: "/a,/b",
-    CODEX_GPT_BRIDGE_ROOT: "/c",
-    CODEX_GPT_BRIDGE_HOST: "localhost",
-    CODEX_GPT_BRIDGE_PORT: "0",
-    CODEX_GPT_BRIDGE_TOKEN: "0123456789abcdef0123",
-    CODEX_GPT_BRIDGE_ALLOWED_HOSTS: "abc.ngrok.app,Tunnel.Example.com",
-    CODEX_GPT_BRIDGE_ALLOW_WRITE: "1",
-    CODEX_GPT_BRIDGE_APPROVAL_POLICY: "on-request",
-    CODEX_GPT_BRIDGE_FAST_RETURN_MS: "100",
-    CODEX_GPT_BRIDGE_TIMEOUT_MS: "5000",
-    CODEX_GPT_BRIDGE_MAX_JOBS: "2",
-    CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN: "true",
-    CODEX_GPT_BRIDGE_CODEX: "/opt/codex",
-    CODEX_GPT_BRIDGE_UPSTREAM: "mcp-server",
-    CODEX_GPT_BRIDGE_LOG_LEVEL: "debug",
-  }));
+  const config = parseServeConfig(
+    [],
+    env({
+      CODEX_GPT_BRIDGE_ROOTS: "/a,/b",
+      CODEX_GPT_BRIDGE_ROOT: "/c",
+      CODEX_GPT_BRIDGE_HOST: "localhost",
+      CODEX_GPT_BRIDGE_PORT: "0",
+      CODEX_GPT_BRIDGE_TOKEN: "0123456789abcdef0123",
+      CODEX_GPT_BRIDGE_ALLOWED_HOSTS: "abc.ngrok.app,Tunnel.Example.com",
+      CODEX_GPT_BRIDGE_ALLOW_WRITE: "1",
+      CODEX_GPT_BRIDGE_APPROVAL_POLICY: "on-request",
+      CODEX_GPT_BRIDGE_FAST_RETURN_MS: "100",
+      CODEX_GPT_BRIDGE_TIMEOUT_MS: "5000",
+      CODEX_GPT_BRIDGE_MAX_JOBS: "2",
+      CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN: "true",
+      CODEX_GPT_BRIDGE_CODEX: "/opt/codex",
+      CODEX_GPT_BRIDGE_UPSTREAM: "mcp-server",
+      CODEX_GPT_BRIDGE_LOG_LEVEL: "debug",
+    }),
+  );
   assert.deepEqual(config.roots, ["/a", "/b", "/c"]);
   assert.equal(config.host, "localhost");
   assert.equal(config.port, 0);
@@ -72,14 +75,17 @@ Deno.test("parseServeConfig() reads every variable", () => {
 });
 
 Deno.test("parseServeConfig() passes only the allow-listed variables to Codex", () => {
-  const config = parseServeConfig(["--root", "/a"], env({
-    PATH: "/bin",
-    HOME: "/home/u",
-    CODEX_HOME: "/h",
-    OPENAI_API_KEY: "sk-x",
-    AWS_SECRET_ACCESS_KEY: "nope",
-    CODEX_GPT_BRIDGE_TOKEN: "0123456789abcdef0123",
-  }));
+  const config = parseServeConfig(
+    ["--root", "/a"],
+    env({
+      PATH: "/bin",
+      HOME: "/home/u",
+      CODEX_HOME: "/h",
+      OPENAI_API_KEY: "sk-x",
+      AWS_SECRET_ACCESS_KEY: "nope",
+      CODEX_GPT_BRIDGE_TOKEN: "0123456789abcdef0123",
+    }),
+  );
   assert.deepEqual(config.codexEnv, { PATH: "/bin", HOME: "/home/u", CODEX_HOME: "/h", OPENAI_API_KEY: "sk-x" });
 });
 

@@ -6,7 +6,9 @@ const request = (headers: Record<string, string>) =>
   new Request("http://127.0.0.1:8765/mcp", { method: "POST", headers });
 
 Deno.test("host/origin guard lets loopback and allowed hosts through on any port", () => {
-  for (const host of ["127.0.0.1:8765", "localhost", "localhost:1", "[::1]:8765", "abc.ngrok.app", "abc.ngrok.app:443"]) {
+  for (
+    const host of ["127.0.0.1:8765", "localhost", "localhost:1", "[::1]:8765", "abc.ngrok.app", "abc.ngrok.app:443"]
+  ) {
     assert.equal(guard(request({ host })), undefined, host);
   }
 });

@@ -8,12 +8,12 @@ import { createHttpHandler } from "../../src/http/handler.ts";
 import { createAuthGuard } from "../../src/http/auth.ts";
 import { createHostOriginGuard } from "../../src/http/host_origin.ts";
 import { createBridgeServer } from "../../src/mcp/server.ts";
-import { BridgeService, type BridgePolicy } from "../../src/service/bridge_service.ts";
+import { type BridgePolicy, BridgeService } from "../../src/service/bridge_service.ts";
 import { JobRegistry } from "../../src/jobs/job_registry.ts";
 import { ThreadRegistry } from "../../src/jobs/thread_registry.ts";
 import { resolveRoots } from "../../src/policy/roots.ts";
 import { silentLogger } from "../../src/log.ts";
-import { abortableDelay, FakeUpstream, type FakeScript } from "../fixtures/fake_upstream.ts";
+import { abortableDelay, type FakeScript, FakeUpstream } from "../fixtures/fake_upstream.ts";
 import { connectClient, ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
 
 const TOKEN = "test-token-0123456789";
@@ -186,7 +186,10 @@ for (const era of ERAS) {
       assert.equal(status.status, "completed");
       assert.equal(status.text, "finally");
       // Once the first job is done the thread takes a reply again (slow too, so still running here).
-      const reply = await client.callTool({ name: "codex_reply", arguments: { threadId: "slow-thread", prompt: "more" } });
+      const reply = await client.callTool({
+        name: "codex_reply",
+        arguments: { threadId: "slow-thread", prompt: "more" },
+      });
       assert.equal(reply.isError, false, textOf(reply));
       assert.equal(structured(reply).status, "running");
     } finally {
@@ -202,7 +205,10 @@ for (const era of ERAS) {
       const first = structured(
         await client.callTool({ name: "codex_run", arguments: { prompt: "a", cwd: "sub", sandbox: "read-only" } }),
       );
-      const reply = await client.callTool({ name: "codex_reply", arguments: { threadId: first.threadId, prompt: "b" } });
+      const reply = await client.callTool({
+        name: "codex_reply",
+        arguments: { threadId: first.threadId, prompt: "b" },
+      });
       assert.equal(structured(reply).status, "completed");
       const call = bridge.upstream.calls[1];
       assert.equal(call.kind, "continue");

@@ -17,6 +17,11 @@ export function registerCodexReply(server: McpServer, service: BridgeService, al
       timeoutMs: timeoutField,
     }),
     outputSchema: jobOutputSchema,
-    annotations: { readOnlyHint: !allowWrite, destructiveHint: allowWrite, idempotentHint: false, openWorldHint: false },
+    annotations: {
+      readOnlyHint: !allowWrite,
+      destructiveHint: allowWrite,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
   }, (args) => guarded(async () => jobResult(await service.reply(args))));
 }

@@ -24,6 +24,11 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
       timeoutMs: timeoutField,
     }),
     outputSchema: jobOutputSchema,
-    annotations: { readOnlyHint: !allowWrite, destructiveHint: allowWrite, idempotentHint: false, openWorldHint: false },
+    annotations: {
+      readOnlyHint: !allowWrite,
+      destructiveHint: allowWrite,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
   }, (args) => guarded(async () => jobResult(await service.run(args))));
 }
