@@ -184,7 +184,7 @@ export class McpServerAdapter implements CodexUpstream {
     return session;
   }
 
-  async #collectStderr(session: Session): Promise<void> {
+  #collectStderr(session: Session): void {
     const stream = session.transport.stderr;
     if (!stream) return;
     let partial = "";
