@@ -12,6 +12,9 @@ import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { startBridge } from "./src/serve.ts";
 import { SERVER_INFO } from "./src/mcp/server.ts";
+import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
+import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
+import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
@@ -29,10 +32,26 @@ ${optionHelp(CHATGPT_OPTIONS)}
 
 const env = (name: string) => Deno.env.get(name);
 
+const ENTRY = import.meta.url;
+
 async function serve(args: string[]): Promise<number> {
   const config = parseServeConfig(args, env);
+  // Stage one: work out the narrow permission set, then run stage two under it.
+  if (!isConfined()) return await relaunch(ENTRY, "serve", args, await planServeLaunch(config, env));
+  assertGranted(config);
   const log = createLogger({ level: config.logLevel });
-  const bridge = await startBridge(config, { log });
+  const bridge = await startBridge(config, {
+    log,
+    describe: () => ({
+      runtimePermissions: describeRuntimePermissions({
+        roots: bridge.roots,
+        codexPath: config.codexPath,
+        host: config.host,
+        port: bridge.port,
+        home: env("HOME"),
+      }),
+    }),
+  });
   const auth = config.auth.kind === "none"
     ? "none (loopback only)"
     : config.auth.generated
@@ -70,6 +89,7 @@ async function main(args: string[]): Promise<number> {
   if (command === "serve") return await serve(rest);
   if (command === "chatgpt") {
     // Loaded only for this command: `serve` never pulls in the openai package.
+    if (!isConfined()) return await relaunch(ENTRY, "chatgpt", rest, planChatgptLaunch(parseChatgptConfig(rest, env)));
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }

@@ -1,0 +1,86 @@
+/**
+ * The one place that decides which Deno permissions the serving process
+ * holds. Every launch path (the `deno task`s, `./codex-gpt-bridge`, the
+ * compiled binary) takes its flags from here, so the runtime enforces the
+ * same limits the policy promises: read only the roots, run only Codex,
+ * listen only on the configured address.
+ *
+ * @module
+ */
+import { CHATGPT_OPTIONS, CODEX_CHILD_ENV, optionVariables, SERVE_OPTIONS } from "../config/options.ts";
+
+/**
+ * Variables that libraries probe but the bridge does not need: they read as
+ * unset instead of failing: `OSTYPE` (the MCP SDK's stdio client, at import) and
+ * `NODE_V8_COVERAGE` (Deno's `node:child_process`, when the SDK spawns Codex).
+ */
+export const IGNORED_ENV = ["OSTYPE", "NODE_V8_COVERAGE"] as const;
+
+/** Variables the MCP SDK's stdio client reads when it spawns `codex mcp-server` (it then passes ours). */
+export const SDK_SPAWN_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"] as const;
+
+/** Variables the `openai` package honours that an owner may rely on (org/project-scoped keys). */
+export const OPENAI_LIBRARY_ENV = ["OPENAI_ORG_ID", "OPENAI_PROJECT_ID"] as const;
+
+/** Variables the `openai` package probes at construction that `ask_chatgpt` must not pick up. */
+export const OPENAI_IGNORED_ENV = [
+  "OPENAI_ADMIN_KEY",
+  "OPENAI_WEBHOOK_SECRET",
+  "OPENAI_LOG",
+  "OPENAI_CUSTOM_HEADERS",
+] as const;
+
+/** What the `serve` permission set is computed from (all resolved by the launcher). */
+export interface ServePermissionInput {
+  /** Roots, resolved with realpath. */
+  roots: readonly string[];
+  /** Absolute path of the Codex launcher. */
+  codexPath: string;
+  host: string;
+  /** A concrete port (the launcher picks one for `--port 0`). */
+  port: number;
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Deno flags for the `serve` process. */
+export function servePermissionFlags(input: ServePermissionInput): string[] {
+  return [
+    "--no-prompt",
+    // The roots: realpath checks, the sensitive-file scan. Nothing else is ever read.
+    `--allow-read=${unique(input.roots).join(",")}`,
+    // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
+    `--allow-run=${input.codexPath}`,
+    // Listening on the configured address only; the bridge makes no outbound connections.
+    `--allow-net=${hostPort(input.host, input.port)}`,
+    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...CODEX_CHILD_ENV, ...SDK_SPAWN_ENV]).join(",")}`,
+    `--ignore-env=${IGNORED_ENV.join(",")}`,
+    // request.signal then aborts only when a client goes away, which is what the MCP SDK listens for
+    // (and Deno stops printing a warning that is not a JSON log line).
+    "--unstable-no-legacy-abort",
+  ];
+}
+
+/** What the `chatgpt` permission set is computed from. */
+export interface ChatgptPermissionInput {
+  /** The Responses API base URL. */
+  baseUrl: string;
+}
+
+/** Deno flags for the `chatgpt` process: the API host, its variables, nothing else. */
+export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] {
+  const url = new URL(input.baseUrl);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return [
+    "--no-prompt",
+    `--allow-net=${url.hostname}:${port}`,
+    `--allow-env=${[...optionVariables(CHATGPT_OPTIONS), ...OPENAI_LIBRARY_ENV].join(",")}`,
+    `--ignore-env=${[...IGNORED_ENV, ...OPENAI_IGNORED_ENV].join(",")}`,
+  ];
+}

@@ -1,0 +1,114 @@
+/**
+ * Two-stage start. The launcher stage (started with broad permissions by
+ * `deno task start` or `./codex-gpt-bridge`) resolves what the permission
+ * set depends on — the roots' real paths, the Codex binary, a concrete port
+ * — then re-runs the same entry under exactly {@linkcode servePermissionFlags}
+ * (or the `chatgpt` set) and hands over stdio, signals and the exit code.
+ *
+ * A process knows it is confined when it cannot run arbitrary programs: no
+ * environment flag to spoof, the runtime itself says so.
+ *
+ * @module
+ */
+import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import type { ServeConfig } from "../config/serve_config.ts";
+import type { ChatgptConfig } from "../config/chatgpt_config.ts";
+
+/** Whether this process already runs under a narrow permission set. */
+export function isConfined(): boolean {
+  return Deno.permissions.querySync({ name: "run" }).state !== "granted";
+}
+
+/** Finds `command` like a shell would: absolute/relative paths as given, bare names on PATH. */
+export function resolveExecutable(command: string, path: string | undefined, cwd = Deno.cwd()): string | undefined {
+  const isFile = (candidate: string) => {
+    try {
+      const info = Deno.statSync(candidate);
+      return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes("/")) {
+    const absolute = isAbsolute(command) ? command : resolve(cwd, command);
+    return isFile(absolute) ? absolute : undefined;
+  }
+  for (const dir of (path ?? "").split(delimiter)) {
+    if (dir && isFile(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
+}
+
+/** Asks the OS for a free port on `host` (released at once for the child to bind). */
+export function pickFreePort(host: string): number {
+  const listener = Deno.listen({ hostname: host, port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** The serving process's flags and the arguments that pin what they were computed for. */
+export interface ServeLaunch {
+  flags: string[];
+  /** Appended to the user's arguments: the last value of a flag wins. */
+  pinnedArgs: string[];
+}
+
+/** Computes the confined `serve` launch for a validated config. */
+export async function planServeLaunch(
+  config: ServeConfig,
+  env: (name: string) => string | undefined,
+): Promise<ServeLaunch> {
+  const roots: string[] = [];
+  for (const root of config.roots) {
+    try {
+      roots.push(await Deno.realPath(root));
+    } catch (error) {
+      throw new ConfigError(`Root "${root}" cannot be used: ${(error as Error).message}`);
+    }
+  }
+  // A Codex that cannot be found still gets a (useless) grant: the bridge must start and say so.
+  const codexPath = resolveExecutable(config.codexPath, env("PATH")) ?? resolve(config.codexPath);
+  const port = config.port === 0 ? pickFreePort(config.host) : config.port;
+  return {
+    flags: servePermissionFlags({ roots, codexPath, host: config.host, port }),
+    pinnedArgs: ["--codex", codexPath, "--port", String(port)],
+  };
+}
+
+/** Computes the confined `chatgpt` launch. */
+export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
+  return { flags: chatgptPermissionFlags({ baseUrl: config.baseUrl }), pinnedArgs: [] };
+}
+
+/**
+ * Runs `entry` again under `flags`, forwarding SIGINT/SIGTERM, and resolves
+ * with its exit code.
+ */
+export async function relaunch(
+  entry: string,
+  command: string,
+  args: readonly string[],
+  launch: ServeLaunch,
+): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...launch.flags, entry, command, ...args, ...launch.pinnedArgs],
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) Deno.addSignalListener(signal, handler);
+  const status = await child.status;
+  for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  return status.code;
+}
