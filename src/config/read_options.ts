@@ -61,7 +61,9 @@ export function readOptions<T extends OptionTable>(
   );
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...args], options: parseOptions, strict: true, allowPositionals: false }));
+    // `deno task start -- --root .` passes the "--" through; it separates nothing here.
+    const given = args[0] === "--" ? args.slice(1) : [...args];
+    ({ values } = parseArgs({ args: given, options: parseOptions, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new ConfigError(`${(error as Error).message.replace(/\. To specify.*$/s, "")}; see --help`);
   }
