@@ -7,7 +7,13 @@
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { type AuthInfo, OAuthError, OAuthErrorCode, requireBearerAuth } from "@modelcontextprotocol/server";
+import {
+  type AuthInfo,
+  bearerAuthChallengeResponse,
+  OAuthError,
+  OAuthErrorCode,
+  requireBearerAuth,
+} from "@modelcontextprotocol/server";
 import type { AuthMode } from "../config/serve_config.ts";
 
 /** Either the caller's identity or the refusal to send back. */
@@ -40,6 +46,13 @@ export function createAuthGuard(auth: AuthMode): AuthGuard {
     },
   });
   return function authGuard(request) {
+    // Exactly "Bearer <token>": the SDK would read "Bearer <token> junk" as the token.
+    const header = request.headers.get("authorization");
+    if (header !== null && !/^bearer [^\s]+$/i.test(header)) {
+      return Promise.resolve(
+        bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Malformed Authorization header")),
+      );
+    }
     return gate(request);
   };
 }
