@@ -34,6 +34,13 @@ const env = (name: string) => Deno.env.get(name);
 
 const ENTRY = import.meta.url;
 
+/** Process memory in MiB, for operators watching `bridge_status`. */
+function memoryFigures() {
+  const { rss, heapUsed, heapTotal, external } = Deno.memoryUsage();
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20 * 10) / 10;
+  return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal), externalMiB: mib(external) };
+}
+
 async function serve(args: string[]): Promise<number> {
   const config = parseServeConfig(args, env);
   // Stage one: work out the narrow permission set, then run stage two under it.
@@ -43,6 +50,7 @@ async function serve(args: string[]): Promise<number> {
   const bridge = await startBridge(config, {
     log,
     describe: () => ({
+      memory: memoryFigures(),
       runtimePermissions: describeRuntimePermissions({
         roots: bridge.roots,
         codexPath: config.codexPath,

@@ -26,13 +26,15 @@ const statusOutputSchema = z.looseObject({
   threads: z.number(),
 });
 
+const inputSchema = z.object({});
+
 /** Registers `bridge_status`. */
 export function registerBridgeStatus(server: McpServer, service: BridgeService): void {
   server.registerTool("bridge_status", {
     title: "Bridge status",
     description: "Show what this bridge allows (roots, sandbox, write mode, approval policy, auth) and which " +
       "Codex it drives (version, protocol), with job counts. Call it first to learn the allowed roots.",
-    inputSchema: z.object({}),
+    inputSchema,
     outputSchema: statusOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }, () =>

@@ -5,6 +5,9 @@ import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { cwdField, promptField, timeoutField } from "./fields.ts";
 
+// Built once: a server is made per request, its schemas need not be.
+const inputSchema = z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField });
+
 /** Registers `codex_read` on `server`. */
 export function registerCodexRead(server: McpServer, service: BridgeService): void {
   server.registerTool("codex_read", {
@@ -12,7 +15,7 @@ export function registerCodexRead(server: McpServer, service: BridgeService): vo
     description: "Delegate a read-only task to the local Codex agent: explore, explain or review code in an " +
       "allowed root. Codex cannot modify files. Returns the answer, or status=running with a jobId to poll " +
       "with codex_job_status.",
-    inputSchema: z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField }),
+    inputSchema,
     outputSchema: jobOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   }, (args) => guarded(async () => jobResult(await service.read(args))));

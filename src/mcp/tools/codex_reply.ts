@@ -5,17 +5,20 @@ import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { promptField, timeoutField } from "./fields.ts";
 
+// Built once: a server is made per request, its schemas need not be.
+const inputSchema = z.object({
+  threadId: z.string().min(1).max(200).describe("threadId returned by codex_read or codex_run"),
+  prompt: promptField,
+  timeoutMs: timeoutField,
+});
+
 /** Registers `codex_reply`; annotations follow the owner's write mode (a thread may write). */
 export function registerCodexReply(server: McpServer, service: BridgeService, allowWrite: boolean): void {
   server.registerTool("codex_reply", {
     title: "Reply to a Codex thread",
     description: "Continue a Codex conversation started by codex_read or codex_run, in its original directory " +
       "and sandbox. One reply at a time per thread.",
-    inputSchema: z.object({
-      threadId: z.string().min(1).max(200).describe("threadId returned by codex_read or codex_run"),
-      prompt: promptField,
-      timeoutMs: timeoutField,
-    }),
+    inputSchema,
     outputSchema: jobOutputSchema,
     annotations: {
       readOnlyHint: !allowWrite,

@@ -6,9 +6,22 @@ import { sandboxChoices } from "../../policy/sandbox.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { cwdField, promptField, timeoutField } from "./fields.ts";
 
+function runInputSchema(allowWrite: boolean) {
+  const choices = sandboxChoices(allowWrite);
+  return z.object({
+    prompt: promptField,
+    cwd: cwdField,
+    // A plain string so a refused value gets the policy's explanation, not a bare enum error.
+    sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
+    timeoutMs: timeoutField,
+  });
+}
+
+// Built once per write mode: a server is made per request, its schemas need not be.
+const INPUT_SCHEMAS = { readOnly: runInputSchema(false), write: runInputSchema(true) };
+
 /** Registers `codex_run`; its schema and annotations follow the owner's write mode. */
 export function registerCodexRun(server: McpServer, service: BridgeService, allowWrite: boolean): void {
-  const choices = sandboxChoices(allowWrite) as [string, ...string[]];
   server.registerTool("codex_run", {
     title: allowWrite ? "Run Codex (may edit files)" : "Run Codex (read-only)",
     description: "Delegate a task to the local Codex agent in an allowed root and start a new thread. " +
@@ -16,13 +29,7 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
         ? "With sandbox=workspace-write Codex may edit files inside the working directory. "
         : "The owner has not allowed writes, so only sandbox=read-only is available. ") +
       "Returns the answer, or status=running with a jobId to poll with codex_job_status.",
-    inputSchema: z.object({
-      prompt: promptField,
-      cwd: cwdField,
-      // A plain string so a refused value gets the policy's explanation, not a bare enum error.
-      sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
-      timeoutMs: timeoutField,
-    }),
+    inputSchema: allowWrite ? INPUT_SCHEMAS.write : INPUT_SCHEMAS.readOnly,
     outputSchema: jobOutputSchema,
     annotations: {
       readOnlyHint: !allowWrite,
