@@ -42,6 +42,8 @@ interface Session {
   byKey: Map<string, ActiveTurn>;
   /** Threads created in this child; mcp-server keeps them in memory only. */
   threads: Set<string>;
+  /** Threads whose turn was cancelled: mcp-server may never finish them, so replies would hang. */
+  interrupted: Set<string>;
   tools: string[];
   stderr: string[];
   dead?: UpstreamError;
@@ -92,6 +94,12 @@ export class McpServerAdapter implements CodexUpstream {
           `only); start a new one with codex_run, or upgrade Codex to use the app-server protocol`,
       );
     }
+    if (session.interrupted.has(request.threadId)) {
+      throw new UpstreamError(
+        `Thread "${request.threadId}" had a turn interrupted, and codex mcp-server cannot reliably continue such a ` +
+          `thread; start a new one with codex_run (Codex's app-server protocol, the default from 0.80, can)`,
+      );
+    }
     // threadId from 0.87, conversationId before: send both.
     return await this.#callTool(
       session,
@@ -140,6 +148,7 @@ export class McpServerAdapter implements CodexUpstream {
       byRequestId: new Map(),
       byKey: new Map(),
       threads: new Set(),
+      interrupted: new Set(),
       tools: [],
       stderr: [],
     };
@@ -238,6 +247,7 @@ export class McpServerAdapter implements CodexUpstream {
       return { threadId: id, text };
     } catch (error) {
       if (settings.signal.aborted) {
+        if (turn.threadId) session.interrupted.add(turn.threadId);
         const reason = settings.signal.reason;
         throw reason instanceof UpstreamError ? reason : new UpstreamError("Codex turn was interrupted");
       }
