@@ -10,8 +10,7 @@ import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
 import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
-import { startBridge } from "./src/serve.ts";
-import { SERVER_INFO } from "./src/mcp/server.ts";
+import { SERVER_INFO } from "./src/version.ts";
 import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
@@ -46,6 +45,8 @@ async function serve(args: string[]): Promise<number> {
   // Stage one: work out the narrow permission set, then run stage two under it.
   if (!isConfined()) return await relaunch(ENTRY, "serve", args, await planServeLaunch(config, env));
   assertGranted(config);
+  // Loaded only in the confined stage: the launcher stays small and starts fast.
+  const { startBridge } = await import("./src/serve.ts");
   const log = createLogger({ level: config.logLevel });
   const bridge = await startBridge(config, {
     log,

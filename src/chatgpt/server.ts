@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { SERVER_INFO } from "../version.ts";
 import { z } from "zod";
 import OpenAI from "openai";
 import { McpServer } from "@modelcontextprotocol/server";
@@ -34,7 +35,7 @@ export function createChatgptServer(options: ChatgptServerOptions): McpServer {
   const client = config.apiKey
     ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: options.maxRetries ?? 2 })
     : undefined;
-  const server = new McpServer({ name: "chatgpt", version: "0.1.0" });
+  const server = new McpServer({ name: "chatgpt", version: SERVER_INFO.version });
   server.registerTool("ask_chatgpt", {
     title: "Ask ChatGPT",
     description: "Ask an OpenAI GPT model (Responses API) for a plan, a review or a second opinion. Include all " +

@@ -8,9 +8,10 @@
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { JobView } from "../service/bridge_service.ts";
+import { withCachedJsonSchema } from "./cached_schema.ts";
 
 /** Output schema shared by every tool that returns a job. */
-export const jobOutputSchema = z.object({
+export const jobOutputSchema = withCachedJsonSchema(z.object({
   status: z.enum(["running", "completed", "failed"]).describe("running: poll codex_job_status with jobId"),
   jobId: z.string(),
   tool: z.string(),
@@ -28,7 +29,7 @@ export const jobOutputSchema = z.object({
     lastEventAt: z.number().optional(),
   }),
   next: z.string().optional().describe("What to do next"),
-});
+}));
 
 function nextStep(view: JobView): string | undefined {
   if (view.status === "running") {

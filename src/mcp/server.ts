@@ -7,14 +7,12 @@
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../service/bridge_service.ts";
+import { SERVER_INFO } from "../version.ts";
 import { registerBridgeStatus } from "./tools/bridge_status.ts";
 import { registerCodexRead } from "./tools/codex_read.ts";
 import { registerCodexRun } from "./tools/codex_run.ts";
 import { registerCodexReply } from "./tools/codex_reply.ts";
 import { registerCodexJobStatus } from "./tools/codex_job_status.ts";
-
-/** Name and version announced to clients. */
-export const SERVER_INFO = { name: "codex-gpt-bridge", version: "0.1.0" } as const;
 
 const INSTRUCTIONS = "This server delegates coding tasks to the owner's local Codex agent. Call bridge_status " +
   "to see the allowed roots. Use codex_read for questions, codex_run for tasks, codex_reply to follow up on a " +

@@ -16,7 +16,7 @@ export interface ScanOptions {
   maxEntries?: number;
   /** Longest the scan may take. @default 2000 */
   timeBudgetMs?: number;
-  /** Stop after this many hits. @default 20 */
+  /** Stop after this many hits: one is enough to refuse, so the default exits at the first. @default 1 */
   stopAfter?: number;
 }
 
@@ -61,7 +61,7 @@ const DIRS_PER_SLICE = 256;
  */
 export async function scanSensitiveFiles(cwd: string, options: ScanOptions = {}): Promise<ScanResult> {
   const maxEntries = options.maxEntries ?? 200_000;
-  const stopAfter = options.stopAfter ?? 20;
+  const stopAfter = options.stopAfter ?? 1;
   const deadline = performance.now() + (options.timeBudgetMs ?? 2000);
   const found: string[] = [];
   const pending: string[] = [""];

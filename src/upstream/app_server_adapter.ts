@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SERVER_INFO } from "../version.ts";
 import { UpstreamError } from "../errors.ts";
 import { JsonLinesPeer, RpcError } from "./json_lines_rpc.ts";
 import { INSTALL_HINT } from "./codex_version.ts";
@@ -167,7 +168,7 @@ export class AppServerAdapter implements CodexUpstream {
       log.info("codex app-server exited", { pid: child.pid, code: status.code, signal: status.signal });
     });
     await this.#call(session, "initialize", {
-      clientInfo: { name: "codex-gpt-bridge", title: "codex-gpt-bridge", version: "0.1.0" },
+      clientInfo: { ...SERVER_INFO, title: SERVER_INFO.name },
       capabilities: null,
     });
     await session.peer.notify("initialized");

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { SERVER_INFO } from "../version.ts";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { UpstreamError } from "../errors.ts";
@@ -139,7 +140,7 @@ export class McpServerAdapter implements CodexUpstream {
       env: { ...env },
       stderr: "pipe",
     });
-    const client = new Client({ name: "codex-gpt-bridge", version: "0.1.0" }, {
+    const client = new Client({ ...SERVER_INFO }, {
       capabilities: { elicitation: {} },
     });
     const session: Session = {

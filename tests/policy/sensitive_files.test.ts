@@ -58,7 +58,7 @@ Deno.test("scanSensitiveFiles() reports a sensitive name as a directory and as a
   await withDir(async (dir) => {
     await Deno.mkdir(join(dir, "sub", ".ENV"), { recursive: true });
     await Deno.symlink("/etc/hostname", join(dir, "id_rsa"));
-    const result = await scanSensitiveFiles(dir);
+    const result = await scanSensitiveFiles(dir, { stopAfter: 20 });
     assert.deepEqual(result, { status: "found", paths: ["id_rsa", "sub/.ENV"] });
   });
 });
@@ -96,6 +96,14 @@ Deno.test("scanSensitiveFiles() refuses a tree over the entry bound instead of p
     const result = await scanSensitiveFiles(dir, { maxEntries: 20 });
     assert.equal(result.status, "too_large");
     await assert.rejects(() => assertNoSensitiveFiles(dir, { maxEntries: 20 }), /could not finish.*more than 20/);
+  });
+});
+
+Deno.test("scanSensitiveFiles() stops at the first hit by default", async () => {
+  await withDir(async (dir) => {
+    for (let i = 0; i < 30; i++) await Deno.writeTextFile(join(dir, `k${i}.pem`), "");
+    const result = await scanSensitiveFiles(dir);
+    assert.equal(result.status === "found" && result.paths.length, 1);
   });
 });
 

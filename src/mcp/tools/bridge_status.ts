@@ -1,10 +1,11 @@
 /** The `bridge_status` tool: what the bridge allows and what it runs. @module */
 import { z } from "zod";
+import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded } from "../job_result.ts";
 
-const statusOutputSchema = z.looseObject({
+const statusOutputSchema = withCachedJsonSchema(z.looseObject({
   roots: z.array(z.string()),
   defaultCwd: z.string().nullable(),
   defaultSandbox: z.string(),
@@ -24,9 +25,9 @@ const statusOutputSchema = z.looseObject({
   }),
   jobs: z.object({ running: z.number(), completed: z.number(), failed: z.number(), maxRunning: z.number() }),
   threads: z.number(),
-});
+}));
 
-const inputSchema = z.object({});
+const inputSchema = withCachedJsonSchema(z.object({}));
 
 /** Registers `bridge_status`. */
 export function registerBridgeStatus(server: McpServer, service: BridgeService): void {

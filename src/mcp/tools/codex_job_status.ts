@@ -1,10 +1,13 @@
 /** The `codex_job_status` tool: poll a job. @module */
 import { z } from "zod";
+import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 
-const inputSchema = z.object({ jobId: z.string().min(1).max(200).describe("jobId returned with status=running") });
+const inputSchema = withCachedJsonSchema(
+  z.object({ jobId: z.string().min(1).max(200).describe("jobId returned with status=running") }),
+);
 
 /** Registers `codex_job_status`. */
 export function registerCodexJobStatus(server: McpServer, service: BridgeService): void {

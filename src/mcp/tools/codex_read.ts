@@ -1,12 +1,13 @@
 /** The `codex_read` tool: Codex in a read-only sandbox. @module */
 import { z } from "zod";
+import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { cwdField, promptField, timeoutField } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
-const inputSchema = z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField });
+const inputSchema = withCachedJsonSchema(z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField }));
 
 /** Registers `codex_read` on `server`. */
 export function registerCodexRead(server: McpServer, service: BridgeService): void {

@@ -1,16 +1,17 @@
 /** The `codex_reply` tool: continue a thread this bridge created. @module */
 import { z } from "zod";
+import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { promptField, timeoutField } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
-const inputSchema = z.object({
+const inputSchema = withCachedJsonSchema(z.object({
   threadId: z.string().min(1).max(200).describe("threadId returned by codex_read or codex_run"),
   prompt: promptField,
   timeoutMs: timeoutField,
-});
+}));
 
 /** Registers `codex_reply`; annotations follow the owner's write mode (a thread may write). */
 export function registerCodexReply(server: McpServer, service: BridgeService, allowWrite: boolean): void {

@@ -1,5 +1,6 @@
 /** The `codex_run` tool: Codex in the sandbox the owner allows. @module */
 import { z } from "zod";
+import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
@@ -8,13 +9,13 @@ import { cwdField, promptField, timeoutField } from "./fields.ts";
 
 function runInputSchema(allowWrite: boolean) {
   const choices = sandboxChoices(allowWrite);
-  return z.object({
+  return withCachedJsonSchema(z.object({
     prompt: promptField,
     cwd: cwdField,
     // A plain string so a refused value gets the policy's explanation, not a bare enum error.
     sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
     timeoutMs: timeoutField,
-  });
+  }));
 }
 
 // Built once per write mode: a server is made per request, its schemas need not be.

@@ -1,0 +1,41 @@
+/**
+ * 5. Memory: resident size of the serving process idle, after 1000 finished
+ * jobs (each a new thread, so also 1000 threads), vs a bare Deno process.
+ * @module
+ */
+import { connectClient } from "../tests/fixtures/bridge_client.ts";
+import { childPids, residentBytes } from "../tests/fixtures/processes.ts";
+import { launchBaseline, launchBridge } from "./processes.ts";
+import { type BenchRow, row } from "./stats.ts";
+
+const MiB = 2 ** 20;
+
+export async function benchMemory(root: string): Promise<BenchRow[]> {
+  const baseline = await launchBaseline();
+  const bare = (await residentBytes(baseline.pid))! / MiB;
+  await baseline.stop();
+
+  const bridge = await launchBridge(root, ["--max-jobs", "16"]);
+  const [serving] = await childPids(bridge.pid);
+  const client = await connectClient(bridge.url);
+  await client.callTool({ name: "bridge_status", arguments: {} });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const idle = (await residentBytes(serving))! / MiB;
+  // Ten at a time: jobs, each on its own thread, all finished and kept in the registries.
+  for (let i = 0; i < 1000; i += 10) {
+    await Promise.all(
+      Array.from(
+        { length: 10 },
+        (_, k) => client.callTool({ name: "codex_read", arguments: { prompt: `job ${i + k}` } }),
+      ),
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const loaded = (await residentBytes(serving))! / MiB;
+  await client.close();
+  await bridge.stop();
+  return [
+    row("RSS idle vs bare Deno.serve", idle, bare, "MiB", "≤ 80 MiB", idle <= 80),
+    row("RSS after 1000 jobs / 1000 threads vs idle", loaded, idle, "MiB", "≤ idle + 20 MiB", loaded - idle <= 20),
+  ];
+}
