@@ -1,7 +1,7 @@
 /**
  * Every HTTP request gets a fresh MCP server, and every `tools/list` turns
  * each tool's zod schemas into JSON Schema again. The schemas never change,
- * so convert each once and hand out copies.
+ * so convert each once and share the (frozen) result.
  *
  * @module
  */
@@ -15,13 +15,21 @@ export function withCachedJsonSchema<T extends { readonly "~standard": object }>
   const cache = new Map<string, Record<string, unknown>>();
   const memo = (io: JsonSchemaIO): Converter => (options) => {
     const key = `${io}:${options.target}`;
-    if (!cache.has(key)) cache.set(key, standard.jsonSchema[io](options));
-    // A copy, so a caller that decorates the result cannot change the cached one.
-    return structuredClone(cache.get(key)!);
+    if (!cache.has(key)) cache.set(key, deepFreeze(standard.jsonSchema[io](options)));
+    return cache.get(key)!;
   };
   const wrapped = Object.create(schema);
   Object.defineProperty(wrapped, "~standard", {
     value: { ...standard, jsonSchema: { input: memo("input"), output: memo("output") } },
   });
   return wrapped as T;
+}
+
+// Frozen so that no caller can change what every later request is given.
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
