@@ -10,6 +10,8 @@ import { SERVER_INFO } from "../version.ts";
 import { UpstreamError } from "../errors.ts";
 import { JsonLinesPeer, RpcError } from "./json_lines_rpc.ts";
 import { INSTALL_HINT } from "./codex_version.ts";
+import { LazyChild } from "./lazy_child.ts";
+import { StderrTail } from "./stderr_tail.ts";
 import type {
   AdapterOptions,
   CodexUpstream,
@@ -25,8 +27,6 @@ const METHODS = ["initialize", "thread/start", "thread/resume", "turn/start", "t
 
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
-/** stderr lines kept for error messages. */
-const STDERR_LINES = 20;
 
 interface ActiveTurn {
   threadId: string;
@@ -47,7 +47,7 @@ interface Session {
   /** Threads started or resumed in this process. */
   loaded: Set<string>;
   turns: Map<string, ActiveTurn>;
-  stderr: string[];
+  stderr: StderrTail;
   /** Set once the child is gone, with the reason. */
   dead?: UpstreamError;
 }
@@ -63,10 +63,11 @@ type Params = Record<string, unknown> & {
 export class AppServerAdapter implements CodexUpstream {
   readonly protocol = "app-server" as const;
   #options: AdapterOptions;
-  #session: Promise<Session> | undefined;
+  #child: LazyChild<Session>;
 
   constructor(options: AdapterOptions) {
     this.#options = options;
+    this.#child = new LazyChild(() => this.#spawn());
   }
 
   info(): Promise<UpstreamInfo> {
@@ -80,7 +81,7 @@ export class AppServerAdapter implements CodexUpstream {
   }
 
   async startThread(request: StartThreadRequest): Promise<TurnResult> {
-    const session = await this.#ensureSession();
+    const session = await this.#child.get();
     const result = await this.#call(session, "thread/start", {
       cwd: request.cwd,
       sandbox: request.sandbox,
@@ -94,7 +95,7 @@ export class AppServerAdapter implements CodexUpstream {
   }
 
   async continueThread(request: ContinueThreadRequest): Promise<TurnResult> {
-    const session = await this.#ensureSession();
+    const session = await this.#child.get();
     if (!session.loaded.has(request.threadId)) {
       // Not loaded in this process (Codex restarted): resume from CODEX_HOME, re-sending all
       // three settings since versions fall back to different defaults otherwise.
@@ -110,21 +111,10 @@ export class AppServerAdapter implements CodexUpstream {
   }
 
   async close(): Promise<void> {
-    const pending = this.#session;
-    this.#session = undefined;
-    if (!pending) return;
-    const session = await pending.catch(() => undefined);
+    const session = await this.#child.take();
     if (!session || session.dead) return;
     this.#fail(session, new UpstreamError("Codex was stopped because the bridge is shutting down"));
     await stopChild(session.child);
-  }
-
-  #ensureSession(): Promise<Session> {
-    this.#session ??= this.#spawn().catch((error) => {
-      this.#session = undefined;
-      throw error;
-    });
-    return this.#session;
   }
 
   async #spawn(): Promise<Session> {
@@ -148,7 +138,7 @@ export class AppServerAdapter implements CodexUpstream {
       child,
       loaded: new Set<string>(),
       turns: new Map<string, ActiveTurn>(),
-      stderr: [] as string[],
+      stderr: new StderrTail({ onLine: (line) => log.debug("codex stderr", { line }) }),
     } as Partial<Session> as Session;
     session.peer = new JsonLinesPeer(child.stdin, child.stdout, {
       onNotification: (method, params) => this.#onNotification(session, method, (params ?? {}) as Params),
@@ -163,7 +153,7 @@ export class AppServerAdapter implements CodexUpstream {
     this.#collectStderr(session);
     child.status.then((status) => {
       const how = status.signal ? `signal ${status.signal}` : `code ${status.code}`;
-      const last = session.stderr.at(-1);
+      const last = session.stderr.last;
       this.#fail(session, new UpstreamError(`Codex app-server exited (${how})${last ? `: ${last}` : ""}`));
       log.info("codex app-server exited", { pid: child.pid, code: status.code, signal: status.signal });
     });
@@ -176,19 +166,8 @@ export class AppServerAdapter implements CodexUpstream {
   }
 
   async #collectStderr(session: Session): Promise<void> {
-    let partial = "";
     try {
-      for await (const chunk of session.child.stderr.pipeThrough(new TextDecoderStream())) {
-        const lines = (partial + chunk).split("\n");
-        partial = lines.pop()!.slice(-4096);
-        for (const line of lines) {
-          if (line.trim() === "") continue;
-          this.#options.log.debug("codex stderr", { line: line.slice(0, 500) });
-          session.stderr.push(line.slice(0, 500));
-          // Bounded: a child flooding stderr must not grow memory.
-          if (session.stderr.length > STDERR_LINES) session.stderr.shift();
-        }
-      }
+      for await (const chunk of session.child.stderr.pipeThrough(new TextDecoderStream())) session.stderr.push(chunk);
     } catch {
       // Stream closed with the child.
     }
@@ -198,11 +177,7 @@ export class AppServerAdapter implements CodexUpstream {
   #fail(session: Session, error: UpstreamError): void {
     if (session.dead) return;
     session.dead = error;
-    if (this.#session) {
-      this.#session.then((current) => {
-        if (current === session) this.#session = undefined;
-      }, () => {});
-    }
+    this.#child.forget(session);
     session.peer.close(error);
     for (const turn of session.turns.values()) turn.reject(error);
     session.turns.clear();

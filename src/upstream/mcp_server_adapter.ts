@@ -12,6 +12,8 @@ import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { UpstreamError } from "../errors.ts";
 import { INSTALL_HINT } from "./codex_version.ts";
+import { LazyChild } from "./lazy_child.ts";
+import { StderrTail } from "./stderr_tail.ts";
 import type {
   AdapterOptions,
   CodexUpstream,
@@ -26,7 +28,6 @@ import type {
 const TURN_META_KEY = "codex-gpt-bridge/turn";
 /** Jobs are bounded by the bridge's own timeout; the SDK's must never fire first. */
 const NO_SDK_TIMEOUT = 2 ** 31 - 1;
-const STDERR_LINES = 20;
 
 interface ActiveTurn {
   settings: TurnSettings;
@@ -46,7 +47,7 @@ interface Session {
   /** Threads whose turn was cancelled: mcp-server may never finish them, so replies would hang. */
   interrupted: Set<string>;
   tools: string[];
-  stderr: string[];
+  stderr: StderrTail;
   dead?: UpstreamError;
 }
 
@@ -60,11 +61,12 @@ function commandText(command: unknown): string {
 export class McpServerAdapter implements CodexUpstream {
   readonly protocol = "mcp-server" as const;
   #options: AdapterOptions;
-  #session: Promise<Session> | undefined;
+  #child: LazyChild<Session>;
   #lastTools: string[] = ["codex", "codex-reply"];
 
   constructor(options: AdapterOptions) {
     this.#options = options;
+    this.#child = new LazyChild(() => this.#spawn());
   }
 
   info(): Promise<UpstreamInfo> {
@@ -78,7 +80,7 @@ export class McpServerAdapter implements CodexUpstream {
   }
 
   async startThread(request: StartThreadRequest): Promise<TurnResult> {
-    const session = await this.#ensureSession();
+    const session = await this.#child.get();
     return await this.#callTool(session, "codex", {
       prompt: request.prompt,
       cwd: request.cwd,
@@ -88,7 +90,7 @@ export class McpServerAdapter implements CodexUpstream {
   }
 
   async continueThread(request: ContinueThreadRequest): Promise<TurnResult> {
-    const session = await this.#ensureSession();
+    const session = await this.#child.get();
     if (!session.threads.has(request.threadId)) {
       throw new UpstreamError(
         `Thread "${request.threadId}" was lost when Codex restarted (codex mcp-server keeps threads in memory ` +
@@ -116,20 +118,10 @@ export class McpServerAdapter implements CodexUpstream {
   }
 
   async close(): Promise<void> {
-    const pending = this.#session;
-    this.#session = undefined;
-    const session = await pending?.catch(() => undefined);
+    const session = await this.#child.take();
     if (!session || session.dead) return;
     this.#fail(session, new UpstreamError("Codex was stopped because the bridge is shutting down"));
     await session.client.close().catch(() => {});
-  }
-
-  #ensureSession(): Promise<Session> {
-    this.#session ??= this.#spawn().catch((error) => {
-      this.#session = undefined;
-      throw error;
-    });
-    return this.#session;
   }
 
   async #spawn(): Promise<Session> {
@@ -151,7 +143,7 @@ export class McpServerAdapter implements CodexUpstream {
       threads: new Set(),
       interrupted: new Set(),
       tools: [],
-      stderr: [],
+      stderr: new StderrTail({ onLine: (line) => log.debug("codex stderr", { line }) }),
     };
     this.#collectStderr(session);
     // Learn the JSON-RPC id of each of our tools/call requests from the wire.
@@ -174,7 +166,7 @@ export class McpServerAdapter implements CodexUpstream {
       return { action: "decline", decision: "denied" } as { action: "decline" };
     });
     transport.onclose = () => {
-      const last = session.stderr.at(-1);
+      const last = session.stderr.last;
       this.#fail(session, new UpstreamError(`Codex mcp-server exited${last ? `: ${last}` : ""}`));
     };
     try {
@@ -195,29 +187,13 @@ export class McpServerAdapter implements CodexUpstream {
   }
 
   #collectStderr(session: Session): void {
-    const stream = session.transport.stderr;
-    if (!stream) return;
-    let partial = "";
-    stream.on("data", (chunk: Uint8Array | string) => {
-      const lines = (partial + chunk.toString()).split("\n");
-      partial = lines.pop()!.slice(-4096);
-      for (const line of lines) {
-        if (line.trim() === "") continue;
-        this.#options.log.debug("codex stderr", { line: line.slice(0, 500) });
-        session.stderr.push(line.slice(0, 500));
-        if (session.stderr.length > STDERR_LINES) session.stderr.shift();
-      }
-    });
+    session.transport.stderr?.on("data", (chunk: Uint8Array | string) => session.stderr.push(chunk.toString()));
   }
 
   #fail(session: Session, error: UpstreamError): void {
     if (session.dead) return;
     session.dead = error;
-    if (this.#session) {
-      this.#session.then((current) => {
-        if (current === session) this.#session = undefined;
-      }, () => {});
-    }
+    this.#child.forget(session);
     // Pending callTool promises reject through the SDK when the transport closes.
   }
 
