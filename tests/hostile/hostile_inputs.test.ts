@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
+import { SENSITIVE_NAMES } from "../fixtures/sensitive_names.ts";
 
 const TOKEN = "hostile-token-0123456789abcdef";
 const ACCEPT = "application/json, text/event-stream";
@@ -405,24 +406,8 @@ Deno.test({
     }
 
     // --- Sensitive files ---
-    const names = [
-      ".env",
-      ".env.local",
-      ".npmrc",
-      ".pypirc",
-      ".netrc",
-      ".git-credentials",
-      "id_rsa",
-      "id_ed25519",
-      "id_ecdsa",
-      "id_dsa",
-      "server.pem",
-      "tls.key",
-      "cert.p12",
-      "cert.pfx",
-    ];
     let n = 0;
-    for (const name of names) {
+    for (const name of SENSITIVE_NAMES) {
       for (const depth of [0, 2, 5]) {
         for (const spelling of [name, name.toUpperCase()]) {
           const dir = join(secrets, `case${n++}`);

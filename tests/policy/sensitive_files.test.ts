@@ -2,24 +2,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assertNoSensitiveFiles, isSensitiveName, scanSensitiveFiles } from "../../src/policy/sensitive_files.ts";
 import { PolicyError } from "../../src/errors.ts";
+import { SENSITIVE_NAMES } from "../fixtures/sensitive_names.ts";
 
-const SENSITIVE = [
-  ".env",
-  ".env.local",
-  ".env.production",
-  ".npmrc",
-  ".pypirc",
-  ".netrc",
-  ".git-credentials",
-  "id_rsa",
-  "id_ed25519",
-  "id_ecdsa",
-  "id_dsa",
-  "server.pem",
-  "tls.key",
-  "cert.p12",
-  "cert.pfx",
-];
+const SENSITIVE = [...SENSITIVE_NAMES, ".env.production"];
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "scan-" }));
