@@ -69,8 +69,9 @@ export async function planServeLaunch(
       throw new ConfigError(`Root "${root}" cannot be used: ${(error as Error).message}`);
     }
   }
-  // A Codex that cannot be found still gets a (useless) grant: the bridge must start and say so.
-  const codexPath = resolveExecutable(config.codexPath, env("PATH")) ?? resolve(config.codexPath);
+  // A Codex that cannot be found keeps its name (a grant for nothing that exists): the bridge must
+  // still start, and bridge_status says what is missing.
+  const codexPath = resolveExecutable(config.codexPath, env("PATH")) ?? config.codexPath;
   const port = config.port === 0 ? pickFreePort(config.host) : config.port;
   return {
     flags: servePermissionFlags({ roots, codexPath, host: config.host, port }),

@@ -42,7 +42,8 @@ export async function probeCodex(
     return { found: false, problem: `"${codexPath} --version" failed (exit ${code}: ${detail}); ${INSTALL_HINT}` };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      return { found: false, problem: `Codex CLI not found at "${codexPath}"; ${INSTALL_HINT}` };
+      const where = codexPath.includes("/") ? `at "${codexPath}"` : `("${codexPath}" is not on PATH)`;
+      return { found: false, problem: `Codex CLI not found ${where}; ${INSTALL_HINT}` };
     }
     const reason = signal.aborted ? "it did not answer in time" : (error as Error).message;
     return { found: false, problem: `"${codexPath} --version" could not run: ${reason}; ${INSTALL_HINT}` };
