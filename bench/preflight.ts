@@ -4,27 +4,11 @@
  * @module
  */
 import { join } from "node:path";
-import { scanSensitiveFiles } from "../src/policy/sensitive_files.ts";
+import { scanSensitiveFiles, SENSITIVE_GLOBS } from "../src/policy/sensitive_files.ts";
 import { type BenchRow, row, summary, timeEach } from "./stats.ts";
 
 const DIRS = 10_000;
 const FILES_PER_DIR = 10;
-const PATTERNS = [
-  ".env",
-  ".env.*",
-  ".npmrc",
-  ".pypirc",
-  ".netrc",
-  ".git-credentials",
-  "id_rsa",
-  "id_ed25519",
-  "id_ecdsa",
-  "id_dsa",
-  "*.pem",
-  "*.key",
-  "*.p12",
-  "*.pfx",
-];
 
 async function makeTree(): Promise<string> {
   const base = await Deno.makeTempDir({ prefix: "bench-tree-" });
@@ -38,7 +22,7 @@ async function makeTree(): Promise<string> {
 }
 
 async function find(dir: string): Promise<void> {
-  const names = PATTERNS.flatMap((p, i) => (i === 0 ? ["-iname", p] : ["-o", "-iname", p]));
+  const names = SENSITIVE_GLOBS.flatMap((p, i) => (i === 0 ? ["-iname", p] : ["-o", "-iname", p]));
   const args = [
     dir,
     "(",

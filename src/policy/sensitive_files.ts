@@ -44,6 +44,9 @@ const EXACT_NAMES = new Set([
 ]);
 const SUFFIXES = [".pem", ".key", ".p12", ".pfx"];
 
+/** The same names as shell globs (case-insensitive), e.g. for `find -iname`. */
+export const SENSITIVE_GLOBS: readonly string[] = [...EXACT_NAMES, ".env.*", ...SUFFIXES.map((suffix) => `*${suffix}`)];
+
 /** Whether a file name (not a path) is one the preflight refuses. */
 export function isSensitiveName(name: string): boolean {
   const lower = name.toLowerCase();
