@@ -46,6 +46,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     if (refused) return refused;
     const auth = await options.auth(request);
     if (auth instanceof Response) return auth;
+    // Refuse a declared oversize body without reading it; the SDK bounds undeclared (chunked) ones.
     const declared = Number(request.headers.get("content-length") ?? "0");
     if (declared > MAX_BODY_BYTES) return jsonError(413, `Request body over ${MAX_BODY_BYTES} bytes`);
     return await mcp.fetch(request, { authInfo: auth });
