@@ -242,6 +242,32 @@ for (const era of ERAS) {
     }
   });
 
+  Deno.test(`[${era}] a symlink swapped after the check cannot redirect Codex`, async () => {
+    let swap = () => {};
+    const bridge = await setup({
+      script: () => {
+        swap(); // the attacker swaps the link between the policy check and Codex's start
+        return { threadId: "t", text: "ok" };
+      },
+    });
+    const client = await bridge.connect(era);
+    try {
+      const link = join(bridge.root, "link");
+      await Deno.symlink(join(bridge.root, "sub"), link);
+      swap = () => {
+        Deno.removeSync(link);
+        Deno.symlinkSync(bridge.base, link);
+      };
+      const result = await client.callTool({ name: "codex_read", arguments: { prompt: "x", cwd: "link" } });
+      assert.equal(structured(result).status, "completed", textOf(result));
+      // Codex was given the resolved directory, never the name that now points outside.
+      assert.equal(bridge.upstream.calls[0].request.cwd, await Deno.realPath(join(bridge.root, "sub")));
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
   Deno.test(`[${era}] codex_job_status explains an unknown jobId and failed jobs carry the reason`, async () => {
     const bridge = await setup({
       script: () => Promise.reject(new Error("Codex exited with code 1: model unreachable")),
