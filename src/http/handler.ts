@@ -43,9 +43,22 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
 
   async function serveMcp(request: Request): Promise<Response> {
     const refused = options.hostOrigin(request);
-    if (refused) return refused;
+    if (refused) {
+      // Says what was refused so an owner can add the right --allowed-host; no credentials logged.
+      log.warn("request refused: host or origin not allowed", {
+        host: request.headers.get("host"),
+        origin: request.headers.get("origin"),
+      });
+      return refused;
+    }
     const auth = await options.auth(request);
-    if (auth instanceof Response) return auth;
+    if (auth instanceof Response) {
+      log.warn("request refused: missing or invalid bearer token", {
+        host: request.headers.get("host"),
+        hasAuthorization: request.headers.has("authorization"),
+      });
+      return auth;
+    }
     // Refuse a declared oversize body without reading it; the SDK bounds undeclared (chunked) ones.
     const declared = Number(request.headers.get("content-length") ?? "0");
     if (declared > MAX_BODY_BYTES) return jsonError(413, `Request body over ${MAX_BODY_BYTES} bytes`);
