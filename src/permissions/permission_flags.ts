@@ -9,16 +9,6 @@
  */
 import { CHATGPT_OPTIONS, CODEX_CHILD_ENV, optionVariables, SERVE_OPTIONS } from "../config/options.ts";
 
-/**
- * Variables that libraries probe but the bridge does not need: they read as
- * unset instead of failing: `OSTYPE` (the MCP SDK's stdio client, at import) and
- * `NODE_V8_COVERAGE` (Deno's `node:child_process`, when the SDK spawns Codex).
- */
-export const IGNORED_ENV = ["OSTYPE", "NODE_V8_COVERAGE"] as const;
-
-/** Variables the MCP SDK's stdio client reads when it spawns `codex mcp-server` (it then passes ours). */
-export const SDK_SPAWN_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER"] as const;
-
 /** Variables the `openai` package honours that an owner may rely on (org/project-scoped keys). */
 export const OPENAI_LIBRARY_ENV = ["OPENAI_ORG_ID", "OPENAI_PROJECT_ID"] as const;
 
@@ -59,8 +49,7 @@ export function servePermissionFlags(input: ServePermissionInput): string[] {
     `--allow-run=${input.codexPath}`,
     // Listening on the configured address only; the bridge makes no outbound connections.
     `--allow-net=${hostPort(input.host, input.port)}`,
-    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...CODEX_CHILD_ENV, ...SDK_SPAWN_ENV]).join(",")}`,
-    `--ignore-env=${IGNORED_ENV.join(",")}`,
+    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...CODEX_CHILD_ENV]).join(",")}`,
     // request.signal then aborts only when a client goes away, which is what the MCP SDK listens for
     // (and Deno stops printing a warning that is not a JSON log line).
     "--unstable-no-legacy-abort",
@@ -81,6 +70,6 @@ export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] 
     "--no-prompt",
     `--allow-net=${url.hostname}:${port}`,
     `--allow-env=${[...optionVariables(CHATGPT_OPTIONS), ...OPENAI_LIBRARY_ENV].join(",")}`,
-    `--ignore-env=${[...IGNORED_ENV, ...OPENAI_IGNORED_ENV].join(",")}`,
+    `--ignore-env=${OPENAI_IGNORED_ENV.join(",")}`,
   ];
 }

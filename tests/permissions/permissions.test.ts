@@ -15,7 +15,7 @@ const SERVE_ENV = "CODEX_GPT_BRIDGE_ROOTS,CODEX_GPT_BRIDGE_ROOT,CODEX_GPT_BRIDGE
   "CODEX_GPT_BRIDGE_TOKEN,CODEX_GPT_BRIDGE_NO_AUTH,CODEX_GPT_BRIDGE_ALLOWED_HOSTS,CODEX_GPT_BRIDGE_ALLOW_WRITE," +
   "CODEX_GPT_BRIDGE_APPROVAL_POLICY,CODEX_GPT_BRIDGE_FAST_RETURN_MS,CODEX_GPT_BRIDGE_TIMEOUT_MS," +
   "CODEX_GPT_BRIDGE_MAX_JOBS,CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN,CODEX_GPT_BRIDGE_CODEX,CODEX_GPT_BRIDGE_UPSTREAM," +
-  "CODEX_GPT_BRIDGE_LOG_LEVEL,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY,LOGNAME,SHELL,TERM";
+  "CODEX_GPT_BRIDGE_LOG_LEVEL,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY";
 
 Deno.test("servePermissionFlags() grants the roots, Codex, the listen address and named variables only", () => {
   assert.deepEqual(
@@ -26,7 +26,6 @@ Deno.test("servePermissionFlags() grants the roots, Codex, the listen address an
       "--allow-run=/usr/bin/codex",
       "--allow-net=127.0.0.1:8765",
       `--allow-env=${SERVE_ENV}`,
-      "--ignore-env=OSTYPE,NODE_V8_COVERAGE",
       "--unstable-no-legacy-abort",
     ],
   );
@@ -40,7 +39,7 @@ Deno.test("chatgptPermissionFlags() grants the API host and its variables only",
     "--allow-net=api.openai.com:443",
     "--allow-env=OPENAI_API_KEY,OPENAI_BASE_URL,CODEX_CHATGPT_MODEL,CODEX_CHATGPT_TIMEOUT_MS,CODEX_CHATGPT_LOG_LEVEL," +
     "OPENAI_ORG_ID,OPENAI_PROJECT_ID",
-    "--ignore-env=OSTYPE,NODE_V8_COVERAGE,OPENAI_ADMIN_KEY,OPENAI_WEBHOOK_SECRET,OPENAI_LOG,OPENAI_CUSTOM_HEADERS",
+    "--ignore-env=OPENAI_ADMIN_KEY,OPENAI_WEBHOOK_SECRET,OPENAI_LOG,OPENAI_CUSTOM_HEADERS",
   ]);
   assert.ok(chatgptPermissionFlags({ baseUrl: "http://127.0.0.1:9000/v1" }).includes("--allow-net=127.0.0.1:9000"));
 });
