@@ -65,7 +65,7 @@ for (const { version, upstream } of PAIRS) {
         "--fast-return-ms",
         "4000",
       ];
-      const env = { CODEX_HOME: home.path };
+      const env = home.env;
       const bridge = await startBridgeProcess({ args: common, env });
       const writer = await startBridgeProcess({
         args: [...common, "--allow-write", "--approval-policy", "on-request"],

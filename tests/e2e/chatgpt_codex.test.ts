@@ -2,7 +2,9 @@
  * End to end, Codex → ChatGPT: the real Codex 0.169 is the MCP client of
  * this project's `chatgpt` server. Codex's own model (fake #1) calls
  * `ask_chatgpt`; the server asks the Responses API (fake #2); the answer
- * flows back into the Codex turn's final message.
+ * flows back into the Codex turn's final message. The server is started
+ * two seconds late, as on a loaded machine: the project's config must make
+ * Codex wait for it rather than run the turn without `ask_chatgpt`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -41,13 +43,20 @@ Deno.test({
     const gpt = await startFakeResponsesApi({
       reply: () => ({ output: [{ type: "message", text: "GPT says: plan X is sound" }] }),
     });
-    // The same wiring as the project's .codex/config.toml, with an absolute launcher path.
+    const work = await Deno.makeTempDir({ prefix: "chatgpt-e2e-" });
+    const slowLauncher = join(work, "slow-launcher.sh");
+    await Deno.writeTextFile(
+      slowLauncher,
+      `#!/bin/sh\nsleep 2\nexec ${JSON.stringify(join(PROJECT_DIR, "codex-gpt-bridge"))} "$@"\n`,
+      { mode: 0o755 },
+    );
+    // The same wiring as the project's .codex/config.toml, with the delayed launcher.
     const projectConfig = await Deno.readTextFile(join(PROJECT_DIR, ".codex", "config.toml"));
+    assert.ok(projectConfig.includes(`command = "./codex-gpt-bridge"`));
     const home = await createCodexHome({
       modelBaseUrl: codexModel.baseUrl,
-      extraToml: projectConfig.replace(`"./codex-gpt-bridge"`, JSON.stringify(join(PROJECT_DIR, "codex-gpt-bridge"))),
+      extraToml: projectConfig.replace(`"./codex-gpt-bridge"`, JSON.stringify(slowLauncher)),
     });
-    const work = await Deno.makeTempDir({ prefix: "chatgpt-e2e-" });
     try {
       const { code, stdout, stderr } = await new Deno.Command(codexBinary(CURRENT_CODEX), {
         args: ["exec", "--experimental-json", "--skip-git-repo-check", "-s", "read-only", "Ask ChatGPT"],
@@ -55,8 +64,7 @@ Deno.test({
         clearEnv: true,
         env: {
           PATH: Deno.env.get("PATH")!,
-          HOME: Deno.env.get("HOME")!,
-          CODEX_HOME: home.path,
+          ...home.env,
           OPENAI_API_KEY: "sk-e2e-dummy",
           OPENAI_BASE_URL: gpt.baseUrl,
           CODEX_CHATGPT_MODEL: "gpt-e2e",

@@ -148,7 +148,7 @@ fault("the model endpoint is down: the real Codex turn fails with a reason, the 
   const root = await Deno.makeTempDir({ prefix: "faults-root-" });
   const bridge = await startBridgeProcess({
     args: ["--root", root, "--token", TOKEN, "--codex", codexBinary(CURRENT_CODEX), "--fast-return-ms", "30000"],
-    env: { CODEX_HOME: home.path },
+    env: home.env,
   });
   try {
     const client = await connectClient(bridge.url, { token: TOKEN });

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chatgptPermissionFlags, servePermissionFlags } from "../../src/permissions/permission_flags.ts";
 import { pickFreePort, resolveExecutable } from "../../src/permissions/relaunch.ts";
+import { createCodexHome } from "../fixtures/codex_home.ts";
 import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
 import { connectClient, structured } from "../fixtures/bridge_client.ts";
@@ -46,6 +47,8 @@ Deno.test("chatgptPermissionFlags() grants the API host and its variables only",
 
 Deno.test("a process under the serve set can read its root and run Codex, and nothing else", async () => {
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "perm-" }));
+  // The probe runs `codex --version`, which writes under CODEX_HOME: never the real one.
+  const home = await createCodexHome({ modelBaseUrl: "http://127.0.0.1:9/v1" });
   try {
     await Deno.writeTextFile(join(root, "file.txt"), "inside");
     const codex = resolveExecutable(codexBinary(CURRENT_CODEX), undefined)!;
@@ -64,7 +67,7 @@ Deno.test("a process under the serve set can read its root and run Codex, and no
         String(allowed),
         String(other),
       ],
-      env: { AWS_SECRET_ACCESS_KEY: "nope", RUST_BACKTRACE: "0" },
+      env: { AWS_SECRET_ACCESS_KEY: "nope", RUST_BACKTRACE: "0", ...home.env },
     }).output();
     blocker.close();
     const outcomes = JSON.parse(new TextDecoder().decode(stdout) || new TextDecoder().decode(stderr));
@@ -81,6 +84,7 @@ Deno.test("a process under the serve set can read its root and run Codex, and no
     });
   } finally {
     await Deno.remove(root, { recursive: true });
+    await home.remove();
   }
 });
 
@@ -124,8 +128,10 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
       const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "perm-launch-" }));
       const codex = resolveExecutable(codexBinary(CURRENT_CODEX), undefined)!;
       const token = "permission-test-token-0123";
+      const home = await createCodexHome({ modelBaseUrl: "http://127.0.0.1:9/v1" });
       const bridge = await startBridgeProcess({
         args: ["--root", root, "--codex", codex, "--token", token],
+        env: home.env,
         viaTask: how === "deno task start",
       });
       try {
@@ -146,7 +152,7 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
         assert.equal(status.runtimePermissions.confined, true);
         assert.equal(states[`read ${root}`], "granted");
         assert.equal(states["read /"], "prompt");
-        assert.equal(states[`read ${Deno.env.get("HOME")}`], "prompt");
+        assert.equal(states[`read ${home.home}`], "prompt");
         assert.equal(states["write /"], "prompt");
         assert.equal(states[`run ${codex}`], "granted");
         assert.equal(states["run sh"], "prompt");
@@ -155,6 +161,7 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
       } finally {
         assert.equal(await bridge.stop(), 0, bridge.stderr());
         await Deno.remove(root, { recursive: true });
+        await home.remove();
       }
     },
   });

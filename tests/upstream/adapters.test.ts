@@ -45,7 +45,7 @@ for (const { version, Adapter, marker } of PAIRS) {
       const upstream: CodexUpstream = new Adapter({
         codexPath: codexBinary(version),
         version,
-        env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, CODEX_HOME: home.path },
+        env: { PATH: Deno.env.get("PATH")!, ...home.env },
         log: silentLogger,
       });
       try {

@@ -57,7 +57,7 @@ Deno.test("McpServerAdapter drives the real codex mcp-server 0.153.4", async (t)
   const home = await createCodexHome({ modelBaseUrl: model.baseUrl });
   const cwd = await Deno.realPath(await Deno.makeTempDir({ prefix: "mcp-adapter-" }));
   await Deno.writeTextFile(join(cwd, "hello.txt"), "hello from the root");
-  const env = { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, CODEX_HOME: home.path };
+  const env = { PATH: Deno.env.get("PATH")!, ...home.env };
   const adapter = new McpServerAdapter({
     codexPath: codexBinary(LEGACY_CODEX),
     version: LEGACY_CODEX,
@@ -263,10 +263,10 @@ Deno.test("McpServerAdapter reports a missing binary as unavailable", async () =
 });
 
 Deno.test("McpServerAdapter explains a binary that has no mcp-server", async () => {
-  const home = await Deno.makeTempDir({ prefix: "codex-home-" });
+  const home = await createCodexHome({ modelBaseUrl: "http://127.0.0.1:9/v1" });
   const adapter = new McpServerAdapter({
     codexPath: codexBinary("0.169.0"),
-    env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, CODEX_HOME: home },
+    env: { PATH: Deno.env.get("PATH")!, ...home.env },
     log: silentLogger,
   });
   try {
@@ -279,7 +279,7 @@ Deno.test("McpServerAdapter explains a binary that has no mcp-server", async () 
     assert.match(info.problem!, /exited during start-up.*--upstream app-server/);
   } finally {
     await adapter.close();
-    await Deno.remove(home, { recursive: true });
+    await home.remove();
   }
 });
 
