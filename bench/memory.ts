@@ -1,10 +1,11 @@
 /**
  * 5. Memory: resident size of the serving process idle, after 1000 finished
- * jobs (each a new thread, so also 1000 threads), vs a bare Deno process.
+ * jobs (each a new thread, so also 1000 threads) once it has handed the
+ * burst's memory back (bounded wait), vs a bare Deno process.
  * @module
  */
 import { connectClient } from "../tests/fixtures/bridge_client.ts";
-import { childPids, residentBytes } from "../tests/fixtures/processes.ts";
+import { childPids, residentBytes, settledResidentBytes } from "../tests/fixtures/processes.ts";
 import { launchBaseline, launchBridge } from "./processes.ts";
 import { type BenchRow, row } from "./stats.ts";
 
@@ -30,8 +31,7 @@ export async function benchMemory(root: string): Promise<BenchRow[]> {
       ),
     );
   }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const loaded = (await residentBytes(serving))! / MiB;
+  const loaded = (await settledResidentBytes(serving, { target: (idle + 20) * MiB })).bytes / MiB;
   await client.close();
   await bridge.stop();
   return [

@@ -12,6 +12,7 @@
  */
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { MEMORY_FLAGS } from "./memory_flags.ts";
 import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
@@ -51,6 +52,7 @@ export function pickFreePort(host: string): number {
 
 /** The serving process's flags and the arguments that pin what they were computed for. */
 export interface ServeLaunch {
+  /** Permission flags, then {@linkcode MEMORY_FLAGS}. */
   flags: string[];
   /** Appended to the user's arguments: the last value of a flag wins. */
   pinnedArgs: string[];
@@ -74,14 +76,14 @@ export async function planServeLaunch(
   const codexPath = resolveExecutable(config.codexPath, env("PATH")) ?? config.codexPath;
   const port = config.port === 0 ? pickFreePort(config.host) : config.port;
   return {
-    flags: servePermissionFlags({ roots, codexPath, host: config.host, port }),
+    flags: [...servePermissionFlags({ roots, codexPath, host: config.host, port }), ...MEMORY_FLAGS],
     pinnedArgs: ["--codex", codexPath, "--port", String(port)],
   };
 }
 
 /** Computes the confined `chatgpt` launch. */
 export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
-  return { flags: chatgptPermissionFlags({ baseUrl: config.baseUrl }), pinnedArgs: [] };
+  return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
 /**

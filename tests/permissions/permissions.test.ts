@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chatgptPermissionFlags, servePermissionFlags } from "../../src/permissions/permission_flags.ts";
 import { pickFreePort, resolveExecutable } from "../../src/permissions/relaunch.ts";
+import { MEMORY_FLAGS } from "../../src/permissions/memory_flags.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
 import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
@@ -143,6 +144,7 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
           arg === "--no-prompt" || arg === "--unstable-no-legacy-abort"
         );
         assert.deepEqual(flags, expected, argv.join(" "));
+        assert.ok(MEMORY_FLAGS.every((flag) => argv.includes(flag)), argv.join(" "));
         const client = await connectClient(bridge.url, { token });
         const status = structured(await client.callTool({ name: "bridge_status", arguments: {} }));
         await client.close();
