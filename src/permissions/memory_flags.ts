@@ -8,6 +8,11 @@
  * concurrent clients returns to within ~20 MiB of idle). The cost is two
  * full collections while idle.
  *
+ * The launchers (`./codex-gpt-bridge`, `deno task start|chatgpt`) pass the
+ * same string to the launcher stage: V8 rejects code cached under other
+ * flags, and two stages with different flags recompiled the modules they
+ * share on every start (~150 ms). A test keeps the copies equal.
+ *
  * @module
  */
 

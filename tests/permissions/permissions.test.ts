@@ -108,6 +108,14 @@ Deno.test("every launch path takes its confined flags from the one builder", asy
   }
 });
 
+Deno.test("the launchers start Deno with the serving stage's V8 flags, so both stages share the code cache", async () => {
+  const tasks = JSON.parse(await Deno.readTextFile(join(PROJECT_DIR, "deno.json"))).tasks;
+  const launcher = await Deno.readTextFile(join(PROJECT_DIR, "codex-gpt-bridge"));
+  for (const [name, text] of [["task start", tasks.start], ["task chatgpt", tasks.chatgpt], ["launcher", launcher]]) {
+    assert.ok(MEMORY_FLAGS.every((flag) => text.includes(` ${flag} `)), `${name} lacks ${MEMORY_FLAGS.join(" ")}`);
+  }
+});
+
 async function servingProcess(root: string): Promise<string[]> {
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
