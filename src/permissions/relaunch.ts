@@ -12,7 +12,7 @@
  */
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { MEMORY_FLAGS } from "./memory_flags.ts";
+import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
@@ -98,6 +98,7 @@ export async function relaunch(
 ): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...launch.flags, entry, command, ...args, ...launch.pinnedArgs],
+    env: memoryEnv((name) => Deno.env.get(name)),
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

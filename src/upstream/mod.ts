@@ -9,9 +9,7 @@
  */
 import { UpstreamError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { AppServerAdapter } from "./app_server_adapter.ts";
 import { compareVersions, probeCodex } from "./codex_version.ts";
-import { McpServerAdapter } from "./mcp_server_adapter.ts";
 import type { CodexUpstream, TurnResult, UpstreamInfo, UpstreamProtocol } from "./types.ts";
 
 /** Oldest Codex with `app-server`. */
@@ -62,7 +60,13 @@ export async function createUpstream(options: CreateUpstreamOptions): Promise<Co
     return new UnavailableUpstream(choice.protocol, options.codexPath, probe.version, choice.problem);
   }
   const adapterOptions = { codexPath: options.codexPath, version: probe.version, env: options.env, log: options.log };
-  return choice.protocol === "app-server" ? new AppServerAdapter(adapterOptions) : new McpServerAdapter(adapterOptions);
+  // Only the adapter in use is loaded: mcp-server's pulls in the MCP client SDK (~3 MiB of heap).
+  if (choice.protocol === "app-server") {
+    const { AppServerAdapter } = await import("./app_server_adapter.ts");
+    return new AppServerAdapter(adapterOptions);
+  }
+  const { McpServerAdapter } = await import("./mcp_server_adapter.ts");
+  return new McpServerAdapter(adapterOptions);
 }
 
 /** An upstream that cannot run: it explains why on every call. */

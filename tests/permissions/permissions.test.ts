@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chatgptPermissionFlags, servePermissionFlags } from "../../src/permissions/permission_flags.ts";
 import { pickFreePort, resolveExecutable } from "../../src/permissions/relaunch.ts";
-import { MEMORY_FLAGS } from "../../src/permissions/memory_flags.ts";
+import { MEMORY_ENV, MEMORY_FLAGS, memoryEnv } from "../../src/permissions/memory_flags.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
 import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
@@ -114,19 +114,32 @@ Deno.test("the launchers start Deno with the serving stage's V8 flags, so both s
   for (const [name, text] of [["task start", tasks.start], ["task chatgpt", tasks.chatgpt], ["launcher", launcher]]) {
     assert.ok(MEMORY_FLAGS.every((flag) => text.includes(` ${flag} `)), `${name} lacks ${MEMORY_FLAGS.join(" ")}`);
   }
+  // The compiled binary is started without a relaunch: the launcher sets the allocator's variables itself.
+  for (const [name, value] of Object.entries(MEMORY_ENV)) {
+    assert.ok(launcher.includes(`export ${name}="\${${name}:-${value}}"`), `launcher lacks ${name}=${value}`);
+  }
 });
 
-async function servingProcess(root: string): Promise<string[]> {
+Deno.test("memoryEnv() adds the allocator settings the owner has not chosen", () => {
+  assert.deepEqual(memoryEnv(() => undefined), { ...MEMORY_ENV });
+  assert.deepEqual(memoryEnv((name) => name === "MALLOC_MMAP_THRESHOLD_" ? "131072" : undefined), {});
+});
+
+/** The confined serving process for `root`: its command line and environment. */
+async function servingProcess(root: string): Promise<{ argv: string[]; environ: string[] }> {
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
-      const args = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).split("\0").filter(Boolean);
-      if (args.includes("serve") && args.some((arg) => arg === `--allow-read=${root}`)) return args;
+      const argv = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).split("\0").filter(Boolean);
+      if (argv.includes("serve") && argv.some((arg) => arg === `--allow-read=${root}`)) {
+        const environ = (await Deno.readTextFile(`/proc/${entry.name}/environ`)).split("\0");
+        return { argv, environ };
+      }
     } catch {
       // Gone meanwhile.
     }
   }
-  return [];
+  return { argv: [], environ: [] };
 }
 
 for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
@@ -146,13 +159,14 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
       try {
         const port = Number(new URL(bridge.url).port);
         const expected = servePermissionFlags({ roots: [root], codexPath: codex, host: "127.0.0.1", port });
-        const argv = await servingProcess(root);
+        const { argv, environ } = await servingProcess(root);
         const flags = argv.filter((arg) =>
           arg.startsWith("--allow-") || arg.startsWith("--ignore-env") ||
           arg === "--no-prompt" || arg === "--unstable-no-legacy-abort"
         );
         assert.deepEqual(flags, expected, argv.join(" "));
         assert.ok(MEMORY_FLAGS.every((flag) => argv.includes(flag)), argv.join(" "));
+        for (const [name, value] of Object.entries(MEMORY_ENV)) assert.ok(environ.includes(`${name}=${value}`), name);
         const client = await connectClient(bridge.url, { token });
         const status = structured(await client.callTool({ name: "bridge_status", arguments: {} }));
         await client.close();
