@@ -5,7 +5,7 @@
  * @module
  */
 import { connectClient } from "../tests/fixtures/bridge_client.ts";
-import { childPids, residentBytes, settledResidentBytes } from "../tests/fixtures/processes.ts";
+import { childPids, settledResidentBytes } from "../tests/fixtures/processes.ts";
 import { launchBaseline, launchBridge } from "./processes.ts";
 import { type BenchRow, row } from "./stats.ts";
 
@@ -13,15 +13,15 @@ const MiB = 2 ** 20;
 
 export async function benchMemory(root: string): Promise<BenchRow[]> {
   const baseline = await launchBaseline();
-  const bare = (await residentBytes(baseline.pid))! / MiB;
+  const bare = (await settledResidentBytes(baseline.pid)).bytes / MiB;
   await baseline.stop();
 
   const bridge = await launchBridge(root, ["--max-jobs", "16"]);
   const [serving] = await childPids(bridge.pid);
   const client = await connectClient(bridge.url);
   await client.callTool({ name: "bridge_status", arguments: {} });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const idle = (await residentBytes(serving))! / MiB;
+  // Both figures once RSS has settled: V8 shrinks its heap a few seconds after work stops.
+  const idle = (await settledResidentBytes(serving)).bytes / MiB;
   // Ten at a time: jobs, each on its own thread, all finished and kept in the registries.
   for (let i = 0; i < 1000; i += 10) {
     await Promise.all(
@@ -31,7 +31,7 @@ export async function benchMemory(root: string): Promise<BenchRow[]> {
       ),
     );
   }
-  const loaded = (await settledResidentBytes(serving, { target: (idle + 20) * MiB })).bytes / MiB;
+  const loaded = (await settledResidentBytes(serving)).bytes / MiB;
   await client.close();
   await bridge.stop();
   return [
