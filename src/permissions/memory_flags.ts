@@ -30,9 +30,10 @@ export const MEMORY_FLAGS: readonly string[] = Object.freeze([
  * in its heap and stay there: after 200 concurrent clients RSS sat ~30 MiB
  * above idle although nearly all of it was free (malloc_trim gave it back).
  * A fixed 32 KiB threshold keeps such buffers in their own mappings, returned
- * when freed: the load test then ends +15–19 MiB above idle (64 KiB: +21–26;
- * 16 KiB: no better than 32), for ~8% fewer `tools/list` requests/s. A value
- * the owner already set wins; other C libraries ignore the variable.
+ * when freed: the load test settles ~20 MiB above idle instead (64 KiB kept
+ * ~5 MiB more; 16 KiB kept no less and cost 30% of the requests/s), for ~8%
+ * fewer `tools/list` requests/s. A value the owner already set wins; other C
+ * libraries ignore the variable.
  */
 export const MEMORY_ENV: Readonly<Record<string, string>> = Object.freeze({ MALLOC_MMAP_THRESHOLD_: "32768" });
 

@@ -60,7 +60,7 @@ export async function createUpstream(options: CreateUpstreamOptions): Promise<Co
     return new UnavailableUpstream(choice.protocol, options.codexPath, probe.version, choice.problem);
   }
   const adapterOptions = { codexPath: options.codexPath, version: probe.version, env: options.env, log: options.log };
-  // Only the adapter in use is loaded: mcp-server's pulls in the MCP client SDK (~3 MiB of heap).
+  // Only the adapter in use is loaded: mcp-server's pulls in the MCP client SDK (~12 MiB of idle RSS).
   if (choice.protocol === "app-server") {
     const { AppServerAdapter } = await import("./app_server_adapter.ts");
     return new AppServerAdapter(adapterOptions);

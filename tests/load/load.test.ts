@@ -115,7 +115,9 @@ Deno.test({
         `load: ${CLIENTS} clients, ${calls} calls in ${seconds.toFixed(1)} s, ${errors.length} errors, ` +
           `${retrievable}/${jobIds.length} results retrievable, RSS idle ${mib(rssBefore)} MiB, peak ` +
           `${mib(peak)} MiB, ${settled.seconds.toFixed(1)} s after the run ${mib(rssAfter)} MiB ` +
-          `(+${rssGrowthMiB.toFixed(1)}, limit ${MAX_GROWTH_MIB}), JS heap ${heap} MiB, ` +
+          `(${rssGrowthMiB >= 0 ? "+" : ""}${
+            rssGrowthMiB.toFixed(1)
+          }, limit ${MAX_GROWTH_MIB}), JS heap ${heap} MiB, ` +
           `jobs kept ${status.jobs.completed + status.jobs.failed}/1000, threads ${status.threads}/1000`,
       );
       assert.deepEqual(errors.slice(0, 5), []);
