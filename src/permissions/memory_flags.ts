@@ -8,7 +8,11 @@
  * before its memory reducer considers shrinking it, so a repeated burst
  * stacked on an uncollected one. With the reducer polling after one second,
  * the heap goes back to the system a few seconds after the traffic stops.
- * The cost is two full collections while idle.
+ * The cost is two full collections while idle. V8 lists the start delay
+ * among flags kept "for experiments", and Deno refuses to start on a flag
+ * its V8 does not know ("V8 did not recognize flag"): Deno 2.8.3 and 2.9.6
+ * accept both; should a later one not, drop the flag here and in the
+ * launchers.
  *
  * The launchers (`./codex-gpt-bridge`, `deno task start|chatgpt`) pass the
  * same string to the launcher stage: V8 rejects code cached under other
