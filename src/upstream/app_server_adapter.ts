@@ -11,6 +11,7 @@ import { UpstreamError } from "../errors.ts";
 import { JsonLinesPeer, RpcError } from "./json_lines_rpc.ts";
 import { INSTALL_HINT } from "./codex_version.ts";
 import { LazyChild } from "./lazy_child.ts";
+import { spawnChild } from "./spawn_child.ts";
 import { StderrTail } from "./stderr_tail.ts";
 import type {
   AdapterOptions,
@@ -121,14 +122,7 @@ export class AppServerAdapter implements CodexUpstream {
     const { codexPath, env, log } = this.#options;
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(codexPath, {
-        args: ["app-server"],
-        clearEnv: true,
-        env: { ...env },
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      child = spawnChild(codexPath, ["app-server"], env);
     } catch (error) {
       const reason = error instanceof Deno.errors.NotFound ? "not found" : (error as Error).message;
       throw new UpstreamError(`Cannot start "${codexPath} app-server": ${reason}; ${INSTALL_HINT}`);

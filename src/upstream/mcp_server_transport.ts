@@ -9,6 +9,7 @@
  * @module
  */
 import { deserializeMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
+import { spawnChild } from "./spawn_child.ts";
 
 /** How the child ended. */
 export interface ChildExit {
@@ -75,14 +76,7 @@ export class ChildStdioTransport implements Transport {
   start(): Promise<void> {
     if (this.#child) return Promise.reject(new Error("ChildStdioTransport already started"));
     const { command, args, env } = this.#options;
-    const child = new Deno.Command(command, {
-      args,
-      clearEnv: true,
-      env: { ...env },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnChild(command, args, env);
     this.#child = child;
     this.#writer = child.stdin.getWriter();
     // A write to a dead child rejects; send() reports that, nothing else may see it unhandled.
