@@ -28,6 +28,8 @@ const METHODS = ["initialize", "thread/start", "thread/resume", "turn/start", "t
 
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
+/** How long a failed handshake waits to learn whether the child died (and why). */
+const START_EXIT_WAIT_MS = 2000;
 
 interface ActiveTurn {
   threadId: string;
@@ -151,11 +153,19 @@ export class AppServerAdapter implements CodexUpstream {
       this.#fail(session, new UpstreamError(`Codex app-server exited (${how})${last ? `: ${last}` : ""}`));
       log.info("codex app-server exited", { pid: child.pid, code: status.code, signal: status.signal });
     });
-    await this.#call(session, "initialize", {
-      clientInfo: { ...SERVER_INFO, title: SERVER_INFO.name },
-      capabilities: null,
-    });
-    await session.peer.notify("initialized");
+    try {
+      await this.#call(session, "initialize", {
+        clientInfo: { ...SERVER_INFO, title: SERVER_INFO.name },
+        capabilities: null,
+      });
+      await session.peer.notify("initialized");
+    } catch (error) {
+      // A child that dies at start often breaks the pipe before its exit is seen: report the exit (code, last
+      // stderr line), not "Broken pipe". One still running after a refused handshake is stopped, not leaked.
+      if (await exitsWithin(child, START_EXIT_WAIT_MS)) throw session.dead ?? error;
+      await stopChild(child);
+      throw error;
+    }
     return session;
   }
 
@@ -326,6 +336,15 @@ function abortError(signal: AbortSignal): UpstreamError {
 }
 
 /** SIGTERM, then SIGKILL after a short grace; resolves when the child is gone. */
+/** Whether `child` exits within `ms`. */
+async function exitsWithin(child: Deno.ChildProcess, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  const exited = await Promise.race([child.status.then(() => true), timeout]);
+  clearTimeout(timer);
+  return exited;
+}
+
 export async function stopChild(child: Deno.ChildProcess, graceMs = 2000): Promise<void> {
   const signal = (name: Deno.Signal) => {
     try {
