@@ -28,8 +28,8 @@ const METHODS = ["initialize", "thread/start", "thread/resume", "turn/start", "t
 
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
-/** How long a failed handshake waits to learn whether the child died (and why). */
-const START_EXIT_WAIT_MS = 2000;
+/** How long a request that could not be written waits to learn whether the child died (and why). */
+const EXIT_WAIT_MS = 2000;
 
 interface ActiveTurn {
   threadId: string;
@@ -162,7 +162,7 @@ export class AppServerAdapter implements CodexUpstream {
     } catch (error) {
       // A child that dies at start often breaks the pipe before its exit is seen: report the exit (code, last
       // stderr line), not "Broken pipe". One still running after a refused handshake is stopped, not leaked.
-      if (await exitsWithin(child, START_EXIT_WAIT_MS)) throw session.dead ?? error;
+      if (await exitsWithin(child, EXIT_WAIT_MS)) throw session.dead ?? error;
       await stopChild(child);
       throw error;
     }
@@ -192,8 +192,10 @@ export class AppServerAdapter implements CodexUpstream {
       return await session.peer.request(method, params);
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      const message = error instanceof RpcError ? error.message : String(error);
-      throw new UpstreamError(`Codex app-server refused ${method}: ${message}`);
+      if (error instanceof RpcError) throw new UpstreamError(`Codex app-server refused ${method}: ${error.message}`);
+      // The request could not be written (a broken pipe): the child is most likely dying, and its exit says why.
+      if (await exitsWithin(session.child, EXIT_WAIT_MS) && session.dead) throw session.dead;
+      throw new UpstreamError(`Codex app-server could not be sent ${method}: ${String(error)}`);
     }
   }
 
