@@ -195,7 +195,7 @@ export class AppServerAdapter implements CodexUpstream {
       if (error instanceof RpcError) throw new UpstreamError(`Codex app-server refused ${method}: ${error.message}`);
       // The request could not be written (a broken pipe): the child is most likely dying, and its exit says why.
       if (await exitsWithin(session.child, EXIT_WAIT_MS) && session.dead) throw session.dead;
-      throw new UpstreamError(`Codex app-server could not be sent ${method}: ${String(error)}`);
+      throw new UpstreamError(`Could not send ${method} to Codex app-server: ${String(error)}`);
     }
   }
 
@@ -337,7 +337,6 @@ function abortError(signal: AbortSignal): UpstreamError {
   return new UpstreamError(reason instanceof Error ? reason.message : "Codex turn was interrupted");
 }
 
-/** SIGTERM, then SIGKILL after a short grace; resolves when the child is gone. */
 /** Whether `child` exits within `ms`. */
 async function exitsWithin(child: Deno.ChildProcess, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -347,6 +346,7 @@ async function exitsWithin(child: Deno.ChildProcess, ms: number): Promise<boolea
   return exited;
 }
 
+/** SIGTERM, then SIGKILL after a short grace; resolves when the child is gone. */
 export async function stopChild(child: Deno.ChildProcess, graceMs = 2000): Promise<void> {
   const signal = (name: Deno.Signal) => {
     try {
