@@ -4,7 +4,7 @@ import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { promptField, timeoutField } from "./fields.ts";
+import { promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
 const inputSchema = withCachedJsonSchema(z.object({
@@ -21,11 +21,6 @@ export function registerCodexReply(server: McpServer, service: BridgeService, al
       "and sandbox. One reply at a time per thread.",
     inputSchema,
     outputSchema: jobOutputSchema,
-    annotations: {
-      readOnlyHint: !allowWrite,
-      destructiveHint: allowWrite,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
+    annotations: writeGatedAnnotations(allowWrite),
   }, (args) => guarded(async () => jobResult(await service.reply(args))));
 }

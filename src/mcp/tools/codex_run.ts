@@ -5,7 +5,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { cwdField, promptField, timeoutField } from "./fields.ts";
+import { cwdField, promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
 function runInputSchema(allowWrite: boolean) {
   const choices = sandboxChoices(allowWrite);
@@ -32,11 +32,6 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
       "Returns the answer, or status=running with a jobId to poll with codex_job_status.",
     inputSchema: allowWrite ? INPUT_SCHEMAS.write : INPUT_SCHEMAS.readOnly,
     outputSchema: jobOutputSchema,
-    annotations: {
-      readOnlyHint: !allowWrite,
-      destructiveHint: allowWrite,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
+    annotations: writeGatedAnnotations(allowWrite),
   }, (args) => guarded(async () => jobResult(await service.run(args))));
 }

@@ -1,4 +1,4 @@
-/** Input fields shared by the Codex tools. @module */
+/** Input fields and annotations shared by the Codex tools. @module */
 import { z } from "zod";
 
 /** What Codex should do. */
@@ -12,3 +12,8 @@ export const cwdField = z.string().min(1).max(4096).optional()
 /** A per-call limit; it may only lower the owner's. */
 export const timeoutField = z.number().int().positive().optional()
   .describe("Stop Codex after this many milliseconds (capped by the bridge's own limit)");
+
+/** Annotations of a tool that writes exactly when the owner allowed writes (codex_run, codex_reply). */
+export function writeGatedAnnotations(allowWrite: boolean) {
+  return { readOnlyHint: !allowWrite, destructiveHint: allowWrite, idempotentHint: false, openWorldHint: false };
+}
