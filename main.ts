@@ -69,9 +69,15 @@ async function serve(args: string[]): Promise<number> {
   const codex = bridge.codex.available
     ? `${bridge.codex.binary} ${bridge.codex.version ?? "(version unknown)"} via ${bridge.codex.protocol}`
     : `unavailable: ${bridge.codex.problem}`;
+  const confinement = bridge.codex.confinement.supported
+    ? "each turn under a permission profile (its root only, secrets hidden, no network)"
+    : config.allowUnconfinedCodex
+    ? "NONE: Codex can read the whole disk (--allow-unconfined-codex)"
+    : "none possible, Codex tools refuse (see bridge_status)";
   console.log(
     `codex-gpt-bridge listening on ${bridge.url} | roots: ${bridge.roots.join(", ")} | auth: ${auth} | ` +
-      `write: ${config.allowWrite ? "allowed (workspace-write)" : "off (read-only)"} | codex: ${codex}`,
+      `write: ${config.allowWrite ? "allowed (workspace-write)" : "off (read-only)"} | codex: ${codex} | ` +
+      `confinement: ${confinement}`,
   );
   log.info("listening", { url: bridge.url, roots: bridge.roots, codex: bridge.codex });
   const stop = () => {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import type { ServeConfig } from "./config/serve_config.ts";
 import { createAuthGuard } from "./http/auth.ts";
 import { createHttpHandler } from "./http/handler.ts";
@@ -14,6 +15,10 @@ import { ThreadRegistry } from "./jobs/thread_registry.ts";
 import type { Logger } from "./log.ts";
 import { createBridgeServer } from "./mcp/server.ts";
 import { resolveRoots } from "./policy/roots.ts";
+import { resolveReadPaths } from "./policy/read_paths.ts";
+import { codexInstallDir } from "./policy/codex_install.ts";
+import { SecretScanner } from "./policy/secrets.ts";
+import { resolveExecutable } from "./permissions/relaunch.ts";
 import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
@@ -49,6 +54,9 @@ function urlHost(host: string): string {
 export async function startBridge(config: ServeConfig, options: StartBridgeOptions): Promise<RunningBridge> {
   const { log } = options;
   const roots = await resolveRoots([...config.roots]);
+  const home = config.codexEnv.HOME;
+  const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
+  const readPaths = await resolveReadPaths(config.codexReadPaths, { home, codexHome });
   const upstream = options.upstream ?? await createUpstream({
     upstream: config.upstream,
     codexPath: config.codexPath,
@@ -62,6 +70,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     upstream,
     jobs,
     threads,
+    secrets: new SecretScanner({ patterns: config.secretPatterns }),
     log,
     policy: {
       allowWrite: config.allowWrite,
@@ -69,6 +78,10 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       fastReturnMs: config.fastReturnMs,
       timeoutMs: config.timeoutMs,
       secretScan: config.secretScan,
+      allowUnconfined: config.allowUnconfinedCodex,
+      readPaths,
+      codexInstall: codexInstallDir(resolveExecutable(config.codexPath, config.codexEnv.PATH) ?? config.codexPath),
+      codexHome,
     },
     describe: () => ({ auth: config.auth.kind === "none" ? "none" : "bearer-token", ...options.describe?.() }),
   });

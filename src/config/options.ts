@@ -112,7 +112,27 @@ export const SERVE_OPTIONS = {
     flag: "disable-secret-scan",
     env: ["CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN"],
     type: "boolean",
-    description: "Skip the sensitive-file preflight (not recommended).",
+    description: "Skip the secret scan: secrets in the roots become readable to Codex (not recommended).",
+  },
+  secretPatterns: {
+    flag: "secret-pattern",
+    env: ["CODEX_GPT_BRIDGE_SECRET_PATTERNS"],
+    type: "list",
+    value: "GLOB",
+    description: "More files to hide from Codex, e.g. '*.secret' or 'config/prod/**' (repeatable).",
+  },
+  codexReadPaths: {
+    flag: "codex-read-path",
+    env: ["CODEX_GPT_BRIDGE_CODEX_READ_PATHS"],
+    type: "list",
+    value: "DIR",
+    description: "Folder outside the roots Codex may read, e.g. a toolchain in ~/.nvm or ~/.cargo (repeatable).",
+  },
+  allowUnconfinedCodex: {
+    flag: "allow-unconfined-codex",
+    env: ["CODEX_GPT_BRIDGE_ALLOW_UNCONFINED_CODEX"],
+    type: "boolean",
+    description: "Run a Codex too old to be confined to the roots (it could read the whole disk).",
   },
   codex: {
     flag: "codex",

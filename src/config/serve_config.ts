@@ -10,6 +10,7 @@ import { ConfigError } from "../errors.ts";
 import { CODEX_CHILD_ENV, SERVE_OPTIONS } from "./options.ts";
 import { optionNames, readOptions } from "./read_options.ts";
 import type { ApprovalPolicy } from "../upstream/types.ts";
+import { validateSecretPattern } from "../policy/secrets.ts";
 import type { LogLevel } from "../log.ts";
 
 /** How clients authenticate. */
@@ -35,6 +36,11 @@ export interface ServeConfig {
   readonly timeoutMs: number;
   readonly maxJobs: number;
   readonly secretScan: boolean;
+  /** The owner's globs of more files to hide. */
+  readonly secretPatterns: readonly string[];
+  /** Folders outside the roots Codex may read (resolved and checked at start, by the policy layer). */
+  readonly codexReadPaths: readonly string[];
+  readonly allowUnconfinedCodex: boolean;
   readonly codexPath: string;
   readonly upstream: UpstreamChoice;
   readonly logLevel: LogLevel;
@@ -71,6 +77,16 @@ const FIELDS = {
   timeoutMs: integer(1000, 86_400_000),
   maxJobs: integer(1, 1000),
   disableSecretScan: z.boolean(),
+  secretPatterns: z.array(
+    z.string().superRefine((glob, ctx) => {
+      const problem = validateSecretPattern(glob);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  ),
+  codexReadPaths: z.array(
+    z.string().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
+  ),
+  allowUnconfinedCodex: z.boolean(),
   codex: z.string().trim().min(1, "expected a path or command name"),
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
@@ -87,6 +103,9 @@ const DEFAULTS = {
   timeoutMs: "1800000",
   maxJobs: "4",
   disableSecretScan: false,
+  secretPatterns: [],
+  codexReadPaths: [],
+  allowUnconfinedCodex: false,
   codex: "codex",
   upstream: "auto",
   logLevel: "info",
@@ -165,6 +184,9 @@ export function parseServeConfig(
     timeoutMs: p.timeoutMs,
     maxJobs: p.maxJobs,
     secretScan: !p.disableSecretScan,
+    secretPatterns: Object.freeze([...p.secretPatterns]),
+    codexReadPaths: Object.freeze([...p.codexReadPaths]),
+    allowUnconfinedCodex: p.allowUnconfinedCodex,
     codexPath: p.codex,
     upstream: p.upstream,
     logLevel: p.logLevel,

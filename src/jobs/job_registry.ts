@@ -42,6 +42,8 @@ export interface Job {
   text?: string;
   /** Why it failed, for a person to act on. */
   error?: string;
+  /** How many secret files the OS kept from Codex during this job (never which). */
+  readonly hiddenFiles?: number;
   progress: JobProgress;
   /** Settles (never rejects) when the job finishes. */
   readonly done: Promise<void>;
@@ -70,6 +72,8 @@ export interface StartJobOptions {
   timeoutMs: number;
   /** Known up front for replies. */
   threadId?: string;
+  /** See {@linkcode Job.hiddenFiles}. */
+  hiddenFiles?: number;
   /** Called once when the job settles, whatever the outcome. */
   onSettled?: (job: Job) => void;
 }
@@ -122,16 +126,24 @@ export class JobRegistry {
   }
 
   /**
-   * Starts a job now. Throws {@linkcode BusyError} when `maxRunning` jobs
-   * are already running.
+   * Throws {@linkcode BusyError} when `maxRunning` jobs are already running;
+   * callers check it before costly preparation (the secret scan).
    */
-  start(run: JobRunner, options: StartJobOptions): Job {
+  assertCapacity(): void {
     if (this.running >= this.maxRunning) {
       throw new BusyError(
         `Busy: ${this.running} Codex jobs are already running (the owner's limit is ${this.maxRunning}); ` +
           `retry when one finishes (poll them with codex_job_status)`,
       );
     }
+  }
+
+  /**
+   * Starts a job now. Throws {@linkcode BusyError} when `maxRunning` jobs
+   * are already running.
+   */
+  start(run: JobRunner, options: StartJobOptions): Job {
+    this.assertCapacity();
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new UpstreamError(`Timed out after ${options.timeoutMs} ms; Codex was interrupted`)),
@@ -144,6 +156,7 @@ export class JobRegistry {
       startedAt: this.#now(),
       status: "running",
       threadId: options.threadId,
+      hiddenFiles: options.hiddenFiles,
       progress: { phase: "starting", events: 0, commandsStarted: 0, commandsFinished: 0, approvalsDeclined: [] },
       done: new Promise((resolve) => settle = resolve),
     };

@@ -11,8 +11,10 @@ import type { SandboxMode } from "../upstream/types.ts";
 /** A thread created through this bridge. */
 export interface ThreadRecord {
   readonly id: string;
-  /** The policy-checked cwd of its first turn. */
+  /** The policy-checked cwd of its first turn (a realpath, re-checked before every reply). */
   readonly cwd: string;
+  /** Realpath of the allowed root holding `cwd`: all Codex may see, and write in workspace-write. */
+  readonly root: string;
   /** Its original sandbox; replies never change it. */
   readonly sandbox: SandboxMode;
   readonly createdAt: number;
@@ -52,7 +54,7 @@ export class ThreadRegistry {
   }
 
   /** Records a new thread (idempotent). */
-  add(thread: { id: string; cwd: string; sandbox: SandboxMode }): ThreadRecord {
+  add(thread: { id: string; cwd: string; root: string; sandbox: SandboxMode }): ThreadRecord {
     const existing = this.#store.get(thread.id);
     if (existing) return existing;
     const now = this.#now();

@@ -19,6 +19,7 @@ export const jobOutputSchema = withCachedJsonSchema(z.object({
   elapsedMs: z.number(),
   text: z.string().optional().describe("Codex's final message (completed)"),
   error: z.string().optional().describe("Why the job failed (failed)"),
+  hiddenFiles: z.number().optional().describe("Secret files the OS kept from Codex in this job (never named)"),
   progress: z.object({
     phase: z.string(),
     events: z.number(),

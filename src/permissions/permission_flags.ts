@@ -24,6 +24,8 @@ export const OPENAI_IGNORED_ENV = [
 export interface ServePermissionInput {
   /** Roots, resolved with realpath. */
   roots: readonly string[];
+  /** Other folders the policy must look at: Codex's install, the owner's `--codex-read-path`s (realpaths). @default [] */
+  alsoRead?: readonly string[];
   /** Absolute path of the Codex launcher. */
   codexPath: string;
   host: string;
@@ -43,8 +45,9 @@ function unique(values: readonly string[]): string[] {
 export function servePermissionFlags(input: ServePermissionInput): string[] {
   return [
     "--no-prompt",
-    // The roots: realpath checks, the sensitive-file scan. Nothing else is ever read.
-    `--allow-read=${unique(input.roots).join(",")}`,
+    // The roots: realpath checks, the secret scan; the read paths get the same scan, Codex's install folder
+    // its realpath. Nothing else is ever read.
+    `--allow-read=${unique([...input.roots, ...(input.alsoRead ?? [])]).join(",")}`,
     // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
     `--allow-run=${input.codexPath}`,
     // Listening on the configured address only; the bridge makes no outbound connections.

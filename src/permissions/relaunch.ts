@@ -13,6 +13,7 @@
 import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
+import { codexInstallDir } from "../policy/codex_install.ts";
 import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
@@ -75,8 +76,13 @@ export async function planServeLaunch(
   // still start, and bridge_status says what is missing.
   const codexPath = resolveExecutable(config.codexPath, env("PATH")) ?? config.codexPath;
   const port = config.port === 0 ? pickFreePort(config.host) : config.port;
+  // Paths that do not resolve stay as given: the serving stage reports them as a configuration error.
+  const readPaths = await Promise.all(config.codexReadPaths.map((path) => Deno.realPath(path).catch(() => path)));
+  const install = codexInstallDir(codexPath);
+  // The launcher itself too: the serving stage resolves it to find the install folder.
+  const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
   return {
-    flags: [...servePermissionFlags({ roots, codexPath, host: config.host, port }), ...MEMORY_FLAGS],
+    flags: [...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port }), ...MEMORY_FLAGS],
     pinnedArgs: ["--codex", codexPath, "--port", String(port)],
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The bridge's operations in domain terms, shared by every MCP tool: apply
- * the policy (roots, sensitive files, sandbox), start a job on the upstream,
+ * the policy (roots, sandbox, then the confinement of the turn: what Codex may
+ * read and write, with every secret hidden), start a job on the upstream,
  * race it against the fast-return window, and describe jobs for polling.
  * Holds the long-lived state; MCP servers are built per request around it.
  *
@@ -8,12 +9,20 @@
  */
 import { NotFoundError, PolicyError } from "../errors.ts";
 import type { Job, JobProgress, JobRegistry } from "../jobs/job_registry.ts";
-import type { ThreadRegistry } from "../jobs/thread_registry.ts";
+import type { ThreadRecord, ThreadRegistry } from "../jobs/thread_registry.ts";
 import type { Logger } from "../log.ts";
-import { type AllowedRoot, resolveAllowedCwd } from "../policy/roots.ts";
-import { assertNoSensitiveFiles } from "../policy/sensitive_files.ts";
+import { type AllowedRoot, isPathInside, resolveAllowedCwd } from "../policy/roots.ts";
+import { buildConfinement } from "../policy/profile.ts";
+import type { SecretScan } from "../policy/secrets.ts";
 import { decideSandbox, sandboxChoices } from "../policy/sandbox.ts";
-import type { ApprovalPolicy, CodexUpstream, SandboxMode, UpstreamEvent, UpstreamInfo } from "../upstream/types.ts";
+import type {
+  ApprovalPolicy,
+  CodexUpstream,
+  Confinement,
+  SandboxMode,
+  UpstreamEvent,
+  UpstreamInfo,
+} from "../upstream/types.ts";
 
 /** Owner settings the service enforces. */
 export interface BridgePolicy {
@@ -23,6 +32,19 @@ export interface BridgePolicy {
   /** Longest a job may run; a call may only lower it. */
   readonly timeoutMs: number;
   readonly secretScan: boolean;
+  /** Run a Codex that cannot be confined anyway (`--allow-unconfined-codex`). */
+  readonly allowUnconfined: boolean;
+  /** The owner's extra read-only folders for Codex, resolved. @default [] */
+  readonly readPaths?: readonly string[];
+  /** Codex's own install folder, readable in every turn. */
+  readonly codexInstall?: string;
+  /** CODEX_HOME, never readable by Codex. */
+  readonly codexHome?: string;
+}
+
+/** Finds the secrets to hide under a folder (see `policy/secrets.ts`). */
+export interface SecretSource {
+  scan(dir: string): Promise<SecretScan>;
 }
 
 /** Options for {@linkcode BridgeService}. */
@@ -32,6 +54,7 @@ export interface BridgeServiceOptions {
   upstream: CodexUpstream;
   jobs: JobRegistry;
   threads: ThreadRegistry;
+  secrets: SecretSource;
   log: Logger;
   /** Facts for `bridge_status` that only the caller knows (auth mode, permissions). */
   describe?: () => Record<string, unknown>;
@@ -48,6 +71,8 @@ export interface JobView {
   text?: string;
   /** Why it failed (failed). */
   error?: string;
+  /** How many secret files were kept from Codex (confined jobs). */
+  hiddenFiles?: number;
   progress: JobProgress;
 }
 
@@ -82,14 +107,32 @@ export interface StatusView {
   fastReturnMs: number;
   timeoutMs: number;
   codex: UpstreamInfo;
+  confinement: ConfinementView;
   jobs: { running: number; completed: number; failed: number; maxRunning: number };
   threads: number;
   [extra: string]: unknown;
 }
 
+/** What `bridge_status` says of the confinement in force. */
+export interface ConfinementView {
+  /** `permission-profile`: the OS enforces it; `unconfined`: the owner ran a Codex that cannot; `refused`. */
+  mode: "permission-profile" | "unconfined" | "refused";
+  /** Why Codex cannot be confined, when it cannot. */
+  problem?: string;
+  /** Each turn reads only the root holding its cwd, plus these and the minimal system set. */
+  readable: string[];
+  /** Where workspace-write turns may write (the turn's own root only). */
+  writable: string[];
+  network: "off";
+  /** Secret files hidden in the last scan of each root and read path, by folder. */
+  hiddenFiles: Record<string, number>;
+}
+
 /** See the module doc. */
 export class BridgeService {
   #o: BridgeServiceOptions;
+  /** Last hidden set per scanned folder, so the log names it when it changes. */
+  #hidden = new Map<string, readonly string[]>();
 
   constructor(options: BridgeServiceOptions) {
     this.#o = options;
@@ -122,7 +165,9 @@ export class BridgeService {
           `and reply once it has finished`,
       );
     }
-    if (policy.secretScan) await assertNoSensitiveFiles(thread.cwd);
+    await assertCwdUnchanged(thread);
+    jobs.assertCapacity();
+    const confinement = await this.#confine(thread.root, thread.cwd, thread.sandbox);
     const job = jobs.start(
       ({ signal, onEvent }) =>
         upstream.continueThread({
@@ -130,6 +175,7 @@ export class BridgeService {
           prompt: request.prompt,
           cwd: thread.cwd,
           sandbox: thread.sandbox,
+          confinement,
           approvalPolicy: policy.approvalPolicy,
           signal,
           onEvent,
@@ -138,6 +184,7 @@ export class BridgeService {
         tool: "codex_reply",
         threadId: thread.id,
         timeoutMs: this.#timeout(request.timeoutMs),
+        hiddenFiles: confinement ? this.#secretCount(confinement) : undefined,
         onSettled: () => threads.setRunning(thread.id, undefined),
       },
     );
@@ -161,6 +208,19 @@ export class BridgeService {
   /** Everything `bridge_status` shows. Never throws because Codex is missing. */
   async status(): Promise<StatusView> {
     const { roots, policy, jobs, threads, upstream } = this.#o;
+    const codex = await upstream.info();
+    const confinement: ConfinementView = {
+      mode: codex.confinement.supported ? "permission-profile" : policy.allowUnconfined ? "unconfined" : "refused",
+      ...(codex.confinement.supported ? {} : { problem: codex.confinement.problem }),
+      readable: [
+        ...roots.map((root) => root.resolved),
+        ...(policy.codexInstall ? [policy.codexInstall] : []),
+        ...(policy.readPaths ?? []),
+      ],
+      writable: policy.allowWrite ? roots.map((root) => root.resolved) : [],
+      network: "off",
+      hiddenFiles: Object.fromEntries([...this.#hidden].map(([dir, hidden]) => [dir, hidden.length])),
+    };
     return {
       roots: roots.map((root) => root.resolved),
       defaultCwd: roots.length === 1 ? roots[0].resolved : null,
@@ -171,7 +231,8 @@ export class BridgeService {
       secretScan: policy.secretScan,
       fastReturnMs: policy.fastReturnMs,
       timeoutMs: policy.timeoutMs,
-      codex: await upstream.info(),
+      codex,
+      confinement,
       jobs: { ...jobs.counts(), maxRunning: jobs.maxRunning },
       threads: threads.size,
       ...this.#o.describe?.(),
@@ -181,20 +242,23 @@ export class BridgeService {
   async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode): Promise<JobView> {
     const { roots, policy, jobs, threads, upstream } = this.#o;
     const cwd = await resolveAllowedCwd(request.cwd, roots);
-    if (policy.secretScan) await assertNoSensitiveFiles(cwd);
+    const root = rootOf(cwd, roots);
+    jobs.assertCapacity();
+    const confinement = await this.#confine(root, cwd, sandbox);
     const job = jobs.start(
       ({ signal, onEvent }) =>
         upstream.startThread({
           prompt: request.prompt,
           cwd,
           sandbox,
+          confinement,
           approvalPolicy: policy.approvalPolicy,
           signal,
           onEvent: (event: UpstreamEvent) => {
             // Register the thread as soon as Codex names it, so replies work and
             // are refused as busy while this first turn still runs.
             if (event.kind === "thread_started") {
-              threads.add({ id: event.threadId, cwd, sandbox });
+              threads.add({ id: event.threadId, cwd, root, sandbox });
               threads.setRunning(event.threadId, job.id);
             }
             onEvent(event);
@@ -203,15 +267,81 @@ export class BridgeService {
       {
         tool,
         timeoutMs: this.#timeout(request.timeoutMs),
+        hiddenFiles: confinement ? this.#secretCount(confinement) : undefined,
         onSettled: (done) => {
           if (!done.threadId) return;
-          threads.add({ id: done.threadId, cwd, sandbox });
+          threads.add({ id: done.threadId, cwd, root, sandbox });
           threads.setRunning(done.threadId, undefined);
         },
       },
     );
     this.#logStart(job, cwd, sandbox);
     return this.#fastReturn(job);
+  }
+
+  /**
+   * The confinement of one turn, computed afresh each time (a secret that
+   * appeared since the last turn is hidden too). Undefined only for a Codex
+   * that cannot be confined and that the owner chose to run anyway; then
+   * any secret in the root refuses the turn, as Codex could read it.
+   */
+  async #confine(root: string, cwd: string, sandbox: SandboxMode): Promise<Confinement | undefined> {
+    const { policy, upstream } = this.#o;
+    const { confinement: support } = await upstream.info();
+    const readPaths = policy.readPaths ?? [];
+    if (!support.supported) {
+      if (!policy.allowUnconfined) {
+        throw new PolicyError(
+          `Refused: ${support.problem}. Until then the owner may start the bridge with --allow-unconfined-codex ` +
+            `(Codex could then read anything on this machine)`,
+        );
+      }
+      if (policy.secretScan) {
+        const secrets = await this.#scan([root]);
+        if (secrets.length > 0) {
+          throw new PolicyError(
+            `Refused: ${secrets.length} secret file(s) under the root "${root}" (the owner's log names them), and ` +
+              `this Codex cannot be kept from reading them. The owner must move them out of the root or upgrade Codex`,
+          );
+        }
+      }
+      return undefined;
+    }
+    const secrets = policy.secretScan ? await this.#scan([root, ...readPaths]) : [];
+    return buildConfinement({
+      root,
+      cwd,
+      sandbox,
+      codexInstall: policy.codexInstall,
+      readPaths,
+      secrets,
+      codexHome: policy.codexHome,
+    });
+  }
+
+  /** Secrets of every folder; a folder that could not be fully checked refuses the turn. */
+  async #scan(dirs: readonly string[]): Promise<string[]> {
+    const all: string[] = [];
+    for (const dir of dirs) {
+      const result = await this.#o.secrets.scan(dir);
+      if (result.status === "incomplete") {
+        throw new PolicyError(
+          `Refused: the secret scan of "${dir}" could not finish (${result.reason}), so it cannot be shown which ` +
+            `files to hide from Codex. The owner may choose a smaller root or start with --disable-secret-scan`,
+        );
+      }
+      if (this.#hidden.get(dir)?.join("\0") !== result.hidden.join("\0")) {
+        this.#o.log.info("secrets hidden from Codex", { dir, count: result.hidden.length, paths: result.hidden });
+      }
+      this.#hidden.set(dir, result.hidden);
+      all.push(...result.hidden);
+    }
+    return all;
+  }
+
+  /** Hidden files found by the scan (the private system files are not counted). */
+  #secretCount(confinement: Confinement): number {
+    return confinement.hidden.filter((path) => confinement.readable.some((dir) => isPathInside(path, dir))).length;
   }
 
   #timeout(requested: number | undefined): number {
@@ -237,6 +367,26 @@ export class BridgeService {
   }
 }
 
+/** The allowed root holding `cwd` (the innermost when roots nest). */
+function rootOf(cwd: string, roots: readonly AllowedRoot[]): string {
+  const holding = roots.filter((root) => isPathInside(cwd, root.resolved)).map((root) => root.resolved);
+  return holding.sort((a, b) => b.length - a.length)[0];
+}
+
+/**
+ * Refuses a reply when the thread's cwd no longer resolves to itself: a
+ * symlink swapped in since the thread started could point Codex elsewhere.
+ */
+async function assertCwdUnchanged(thread: ThreadRecord): Promise<void> {
+  const real = await Deno.realPath(thread.cwd).catch(() => undefined);
+  if (real === thread.cwd) return;
+  throw new PolicyError(
+    `Refused: the thread's working directory "${thread.cwd}" ` +
+      (real ? `now resolves to "${real}" (a symlink replaced it)` : "no longer exists") +
+      `; start a new thread with codex_run`,
+  );
+}
+
 function view(job: Job): JobView {
   return {
     status: job.status,
@@ -246,6 +396,7 @@ function view(job: Job): JobView {
     elapsedMs: (job.finishedAt ?? Date.now()) - job.startedAt,
     text: job.text,
     error: job.error,
+    hiddenFiles: job.hiddenFiles,
     progress: { ...job.progress, approvalsDeclined: [...job.progress.approvalsDeclined] },
   };
 }

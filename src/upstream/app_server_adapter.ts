@@ -2,7 +2,16 @@
  * Upstream adapter for `codex app-server` (the only Codex protocol from 0.154
  * on; present since 0.80): one long-lived child speaking line-delimited
  * JSON-RPC, started lazily and restarted after it exits. Threads persist in
- * CODEX_HOME, so a thread this process has not loaded is resumed first.
+ * CODEX_HOME.
+ *
+ * Every turn runs under its own permission profile (see `permission_config.ts`):
+ * a first turn through `thread/start`, every later one through `thread/resume`
+ * of an unloaded thread, so the profile is rebuilt each time. When a turn ends,
+ * however it ends, its background terminals are closed
+ * (`thread/backgroundTerminals/clean`, experimental API) and the thread is
+ * unloaded (`thread/unsubscribe`) before the result is reported: nothing it
+ * started keeps running. Should that clean-up fail, the child is stopped, and
+ * bubblewrap's `--die-with-parent` ends every sandboxed process with it.
  *
  * @module
  */
@@ -13,6 +22,9 @@ import { INSTALL_HINT } from "./codex_version.ts";
 import { LazyChild } from "./lazy_child.ts";
 import { spawnChild } from "./spawn_child.ts";
 import { StderrTail } from "./stderr_tail.ts";
+import { declineApproval } from "./approval_answers.ts";
+import { compareVersions } from "./codex_version.ts";
+import { assertProfileActive, newProfileId, threadConfig } from "./permission_config.ts";
 import type {
   AdapterOptions,
   CodexUpstream,
@@ -24,7 +36,24 @@ import type {
 } from "./types.ts";
 
 /** Methods this adapter calls (shown by `bridge_status`). */
-const METHODS = ["initialize", "thread/start", "thread/resume", "turn/start", "turn/interrupt"];
+const METHODS = [
+  "initialize",
+  "thread/start",
+  "thread/resume",
+  "turn/start",
+  "turn/interrupt",
+  "thread/backgroundTerminals/clean",
+  "thread/unsubscribe",
+];
+
+/**
+ * Oldest app-server measured to apply a new permission profile on every resume and to clean background
+ * terminals. 0.115–0.128 enforce a profile on thread/start, but 0.128 kept a thread's first profile on resume
+ * (a secret added since stayed readable); ≤ 0.111 ignore profiles silently.
+ */
+export const FIRST_CONFINED_APP_SERVER = "0.137.0";
+/** Longest the clean-up after a turn may take before the child is stopped instead. */
+const CLEANUP_TIMEOUT_MS = 5000;
 
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
@@ -74,42 +103,36 @@ export class AppServerAdapter implements CodexUpstream {
   }
 
   info(): Promise<UpstreamInfo> {
+    const { version } = this.#options;
+    const confines = version !== undefined && compareVersions(version, FIRST_CONFINED_APP_SERVER) >= 0;
     return Promise.resolve({
       protocol: this.protocol,
       binary: this.#options.codexPath,
-      version: this.#options.version,
+      version,
       available: true,
       tools: METHODS,
+      confinement: confines ? { supported: true } : {
+        supported: false,
+        problem: `Codex ${version ?? "(version unknown)"} cannot confine a turn to the root: permission profiles ` +
+          `need Codex ${FIRST_CONFINED_APP_SERVER} or newer (\`npm i -g @openai/codex\`)`,
+      },
     });
   }
 
   async startThread(request: StartThreadRequest): Promise<TurnResult> {
     const session = await this.#child.get();
-    const result = await this.#call(session, "thread/start", {
-      cwd: request.cwd,
-      sandbox: request.sandbox,
-      approvalPolicy: request.approvalPolicy,
-    }) as { thread?: { id?: string } };
-    const threadId = result?.thread?.id;
+    const result = await this.#openThread(session, "thread/start", request);
+    const threadId = (result as { thread?: { id?: string } })?.thread?.id;
     if (!threadId) throw new UpstreamError("Codex app-server answered thread/start without a thread id");
-    session.loaded.add(threadId);
     request.onEvent({ kind: "thread_started", threadId });
     return await this.#runTurn(session, threadId, request.prompt, request);
   }
 
   async continueThread(request: ContinueThreadRequest): Promise<TurnResult> {
     const session = await this.#child.get();
-    if (!session.loaded.has(request.threadId)) {
-      // Not loaded in this process (Codex restarted): resume from CODEX_HOME, re-sending all
-      // three settings since versions fall back to different defaults otherwise.
-      await this.#call(session, "thread/resume", {
-        threadId: request.threadId,
-        cwd: request.cwd,
-        sandbox: request.sandbox,
-        approvalPolicy: request.approvalPolicy,
-      });
-      session.loaded.add(request.threadId);
-    }
+    // A loaded thread would keep its old profile on resume: unload it so this turn's profile applies.
+    if (session.loaded.has(request.threadId)) await this.#unload(session, request.threadId);
+    await this.#openThread(session, "thread/resume", request, request.threadId);
     return await this.#runTurn(session, request.threadId, request.prompt, request);
   }
 
@@ -118,6 +141,78 @@ export class AppServerAdapter implements CodexUpstream {
     if (!session || session.dead) return;
     this.#fail(session, new UpstreamError("Codex was stopped because the bridge is shutting down"));
     await stopChild(session.child);
+  }
+
+  /**
+   * Starts or resumes a thread with this turn's settings: the permission
+   * profile instead of `sandbox` when confined (the two together switch the
+   * profile off), checked in the answer before any prompt is sent.
+   */
+  async #openThread(
+    session: Session,
+    method: "thread/start" | "thread/resume",
+    request: TurnSettings,
+    threadId?: string,
+  ): Promise<unknown> {
+    const profileId = newProfileId();
+    const result = await this.#call(session, method, {
+      ...(threadId ? { threadId } : {}),
+      cwd: request.cwd,
+      approvalPolicy: request.approvalPolicy,
+      ...(request.confinement ? {} : { sandbox: request.sandbox }),
+      config: threadConfig(request.confinement, profileId),
+    });
+    const id = threadId ?? (result as { thread?: { id?: string } })?.thread?.id;
+    if (id) session.loaded.add(id);
+    if (request.confinement) {
+      try {
+        assertProfileActive(result, profileId, method);
+      } catch (error) {
+        if (id) await this.#unload(session, id);
+        throw error;
+      }
+    }
+    return result;
+  }
+
+  /** Unloads a thread; a thread already gone is fine. */
+  async #unload(session: Session, threadId: string): Promise<void> {
+    session.loaded.delete(threadId);
+    await this.#call(session, "thread/unsubscribe", { threadId }).catch((error) =>
+      this.#options.log.debug("thread/unsubscribe failed", { threadId, error: String(error) })
+    );
+  }
+
+  /**
+   * Ends what a finished turn left running and unloads its thread. Bounded:
+   * when Codex cannot do it in time, the child is stopped instead, which ends
+   * every sandboxed process (other turns on it fail with the reason).
+   */
+  async #cleanUp(session: Session, threadId: string): Promise<void> {
+    if (session.dead) return;
+    const clean = async () => {
+      await this.#call(session, "thread/backgroundTerminals/clean", { threadId });
+      await this.#unload(session, threadId);
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) =>
+      timer = setTimeout(() => reject(new Error(`no answer in ${CLEANUP_TIMEOUT_MS} ms`)), CLEANUP_TIMEOUT_MS)
+    );
+    try {
+      await Promise.race([clean(), timeout]);
+    } catch (error) {
+      this.#options.log.warn("could not end a finished turn's processes; stopping Codex", {
+        threadId,
+        error: String(error),
+      });
+      this.#fail(
+        session,
+        new UpstreamError("Codex was restarted: it could not end the processes of another turn, so it was stopped"),
+      );
+      await stopChild(session.child);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #spawn(): Promise<Session> {
@@ -156,7 +251,8 @@ export class AppServerAdapter implements CodexUpstream {
     try {
       await this.#call(session, "initialize", {
         clientInfo: { ...SERVER_INFO, title: SERVER_INFO.name },
-        capabilities: null,
+        // For thread/backgroundTerminals/clean, the only way to end a turn's background commands.
+        capabilities: { experimentalApi: true },
       });
       await session.peer.notify("initialized");
     } catch (error) {
@@ -243,10 +339,14 @@ export class AppServerAdapter implements CodexUpstream {
     );
   }
 
-  /** Settles a turn once: resolves with a result or rejects with an error. */
-  #finish(session: Session, turn: ActiveTurn, outcome: TurnResult | Error): void {
+  /**
+   * Settles a turn once, after its clean-up: resolves with a result or
+   * rejects with an error.
+   */
+  async #finish(session: Session, turn: ActiveTurn, outcome: TurnResult | Error): Promise<void> {
     if (session.turns.get(turn.threadId) !== turn) return;
     session.turns.delete(turn.threadId);
+    await this.#cleanUp(session, turn.threadId);
     // A command cut off by an interrupt never gets its item/completed: close it here.
     for (const command of turn.openCommands.values()) turn.settings.onEvent({ kind: "command_finished", command });
     turn.openCommands.clear();
@@ -311,10 +411,10 @@ export class AppServerAdapter implements CodexUpstream {
   }
 
   #onServerRequest(session: Session, method: string, params: Params): unknown {
-    const isApproval = method.endsWith("requestApproval") || method === "execCommandApproval" ||
-      method === "applyPatchApproval";
-    if (!isApproval) {
-      // Anything else we cannot answer meaningfully (user input, auth refresh …): refuse it.
+    const answer = declineApproval(method);
+    if (answer === undefined) {
+      // Anything else we cannot answer meaningfully (user input, auth refresh, an approval kind we do not
+      // know …): refuse it.
       throw new RpcError(-32601, `codex-gpt-bridge does not handle ${method}`);
     }
     const threadId = params.threadId ?? params.conversationId;
@@ -326,8 +426,7 @@ export class AppServerAdapter implements CodexUpstream {
       : method;
     turn?.settings.onEvent({ kind: "approval_declined", request: what });
     this.#options.log.info("declined a Codex approval request", { method, threadId });
-    // Never approve: an approved command runs outside Codex's sandbox. The v1 names use "denied".
-    return { decision: method.endsWith("requestApproval") ? "decline" : "denied" };
+    return answer;
   }
 }
 

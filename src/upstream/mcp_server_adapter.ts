@@ -34,6 +34,7 @@ import { LazyChild } from "./lazy_child.ts";
 import { type CodexEventMsg, CodexEventTranslator, displayCommand } from "./mcp_server_events.ts";
 import { type ChildExit, ChildStdioTransport, describeExit } from "./mcp_server_transport.ts";
 import { StderrTail } from "./stderr_tail.ts";
+import { DENIAL_REASON } from "./approval_answers.ts";
 import type {
   AdapterOptions,
   CodexUpstream,
@@ -48,9 +49,6 @@ import type {
 const TURN_META_KEY = "codex-gpt-bridge/turn";
 /** The bridge's job timeout bounds a turn; the SDK's own (60 s by default) must never fire first. */
 const NO_SDK_TIMEOUT = 2 ** 31 - 1;
-/** Shown to the model when Codex tells it the approval was denied. */
-const DENIAL_REASON = "codex-gpt-bridge declines every approval request: stay inside the sandbox, or explain to the " +
-  "user what would need to run outside it";
 /** The tools `codex mcp-server` offers, until the child lists its own. */
 const DEFAULT_TOOLS = ["codex", "codex-reply"];
 
@@ -105,6 +103,11 @@ export class McpServerAdapter implements CodexUpstream {
       available: this.#unavailable === undefined,
       ...(this.#unavailable ? { problem: this.#unavailable } : {}),
       tools: [...this.#tools],
+      confinement: {
+        supported: false,
+        problem: "codex mcp-server cannot confine a turn to the root (its codex-reply takes no permission profile " +
+          "and it cannot end a turn's background processes): use --upstream app-server (Codex 0.153.4 has both)",
+      },
     });
   }
 

@@ -86,6 +86,7 @@ export class UnavailableUpstream implements CodexUpstream {
       available: false,
       problem: this.problem,
       tools: [],
+      confinement: { supported: false, problem: this.problem },
     });
   }
 

@@ -32,11 +32,32 @@ export type UpstreamEvent =
   /** Anything else the protocol streamed, named by its wire type. */
   | { kind: "other"; type: string };
 
+/**
+ * What one Codex turn may touch, enforced by the OS through Codex's
+ * permission profile (bubblewrap on Linux). Built by `policy/profile.ts`
+ * for every turn, replies included; network access is always off.
+ */
+export interface Confinement {
+  /** Realpaths Codex may read, with everything below them (besides the minimal system set). */
+  readonly readable: readonly string[];
+  /** Realpaths Codex may write (empty unless the turn runs workspace-write). */
+  readonly writable: readonly string[];
+  /** Realpaths that stay unreadable although they lie inside a readable path. */
+  readonly hidden: readonly string[];
+  /** Folders whose project configuration (`.codex/`) must never load: Codex treats them as untrusted. */
+  readonly untrusted: readonly string[];
+}
+
 /** Fields every turn carries: where and how Codex may act. */
 export interface TurnSettings {
   /** Absolute, policy-checked working directory. */
   cwd: string;
   sandbox: SandboxMode;
+  /**
+   * The OS-enforced limits of this turn. Undefined only when the owner chose
+   * `--allow-unconfined-codex` for a Codex that cannot enforce them.
+   */
+  confinement?: Confinement;
   approvalPolicy: ApprovalPolicy;
   /** Aborting cancels the turn upstream (timeout or shutdown). */
   signal: AbortSignal;
@@ -75,6 +96,8 @@ export interface UpstreamInfo {
   problem?: string;
   /** Tools/methods the upstream exposes (for `bridge_status`). */
   tools: string[];
+  /** Whether this Codex enforces a {@linkcode Confinement}; when not, why and which version would. */
+  confinement: { supported: true } | { supported: false; problem: string };
 }
 
 /**

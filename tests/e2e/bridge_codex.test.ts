@@ -9,40 +9,17 @@ import { join } from "node:path";
 import { startFakeResponsesApi } from "../fixtures/fake_responses_api.ts";
 import { scriptedModel } from "../fixtures/scripted_model.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
-import { codexBinary, CURRENT_CODEX, LEGACY_CODEX } from "../fixtures/codex_versions.ts";
+import { codexBinary, CURRENT_CODEX, LEGACY_CODEX, PREVIOUS_CODEX } from "../fixtures/codex_versions.ts";
 import { startBridgeProcess } from "../fixtures/bridge_process.ts";
-import { connectClient, structured, textOf } from "../fixtures/bridge_client.ts";
-import type { Client } from "@modelcontextprotocol/client";
+import { call, callToEnd, connectClient, pollUntilDone } from "../fixtures/bridge_client.ts";
 
 const TOKEN = "e2e-token-0123456789abcdef";
 const PAIRS = [
   { version: LEGACY_CODEX, upstream: "mcp-server" },
   { version: LEGACY_CODEX, upstream: "app-server" },
+  { version: PREVIOUS_CODEX, upstream: "app-server" },
   { version: CURRENT_CODEX, upstream: "app-server" },
 ] as const;
-
-// deno-lint-ignore no-explicit-any
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
-  const result = await client.callTool({ name, arguments: args });
-  return { ...structured(result), isError: result.isError, message: textOf(result) };
-}
-
-async function pollUntilDone(client: Client, jobId: string, limitMs = 60_000) {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    const status = await call(client, "codex_job_status", { jobId });
-    if (status.status !== "running") return status;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`job ${jobId} still running after ${limitMs} ms`);
-}
-
-/** Calls a Codex tool and, should a slow machine outrun the fast-return window, polls the job to its end. */
-// deno-lint-ignore no-explicit-any
-async function callToEnd(client: Client, name: string, args: Record<string, unknown>): Promise<any> {
-  const result = await call(client, name, args);
-  return result.status === "running" ? await pollUntilDone(client, result.jobId) : result;
-}
 
 for (const { version, upstream } of PAIRS) {
   Deno.test({
@@ -71,6 +48,8 @@ for (const { version, upstream } of PAIRS) {
         TOKEN,
         "--fast-return-ms",
         "4000",
+        // codex mcp-server cannot be confined: the owner's explicit choice, shown in the start line.
+        ...(upstream === "mcp-server" ? ["--allow-unconfined-codex"] : []),
       ];
       const env = home.env;
       const bridge = await startBridgeProcess({ args: common, env });
@@ -82,6 +61,10 @@ for (const { version, upstream } of PAIRS) {
       const writeClient = await connectClient(writer.url, { token: TOKEN });
       try {
         assert.match(bridge.startLine, new RegExp(`${version.replaceAll(".", "\\.")} via ${upstream}`));
+        assert.match(
+          bridge.startLine,
+          upstream === "mcp-server" ? /confinement: NONE/ : /confinement: each turn under a permission profile/,
+        );
         let threadId = "";
 
         await t.step("bridge_status names the Codex version and protocol", async () => {
@@ -122,13 +105,23 @@ for (const { version, upstream } of PAIRS) {
           assert.match(done.text, /ECHO: DELAY\{6000\} then answer/);
         });
 
-        await t.step("a sensitive file is refused before Codex starts", async () => {
-          const before = model.requests.length;
-          const result = await call(client, "codex_read", { prompt: "RUN{cat .env}", cwd: secret });
-          assert.equal(result.isError, true);
-          assert.match(result.message, /\.env/);
-          assert.equal(model.requests.length, before, "the model was never asked");
-        });
+        await t.step(
+          "a secret file is hidden from a confined Codex, or refuses the turn of an unconfined one",
+          async () => {
+            const before = model.requests.length;
+            const result = await callToEnd(client, "codex_read", { prompt: "RUN{cat .env; echo done}", cwd: secret });
+            if (upstream === "mcp-server") {
+              assert.equal(result.isError, true);
+              assert.match(result.message, /1 secret file\(s\) under the root/);
+              assert.equal(model.requests.length, before, "the model was never asked");
+              return;
+            }
+            assert.equal(result.status, "completed", result.message);
+            assert.equal(result.hiddenFiles, 1);
+            assert.match(result.text, /Permission denied/);
+            assert.doesNotMatch(result.text, /do-not-leak/);
+          },
+        );
 
         await t.step("a cwd outside the roots and a symlink pointing out are refused", async () => {
           const before = model.requests.length;

@@ -405,7 +405,7 @@ Deno.test({
       );
     }
 
-    // --- Sensitive files ---
+    // --- Secret files: hidden from Codex, never a reason to refuse ---
     let n = 0;
     for (const name of SENSITIVE_NAMES) {
       for (const depth of [0, 2, 5]) {
@@ -414,26 +414,15 @@ Deno.test({
           const parts = Array.from({ length: depth }, (_, i) => `d${i}`);
           await Deno.mkdir(join(dir, ...parts), { recursive: true });
           await Deno.writeTextFile(join(dir, ...parts, spelling), "SECRET");
-          const shown = [...parts, spelling].join("/").replaceAll(".", "\\.");
-          refuse(
-            `secret ${spelling} at depth ${depth}`,
-            "codex_read",
-            { prompt: "x", cwd: dir },
-            new RegExp(`sensitive files[\\s\\S]*${shown}`),
-          );
+          add({
+            name: `secret ${spelling} at depth ${depth} is hidden`,
+            run: () => callTool(url, "codex_read", { prompt: "x", cwd: dir }),
+            status: 200,
+            body: /"status":"completed"[\s\S]*"hiddenFiles":[1-9]/,
+            startsJob: true,
+          });
         }
       }
-    }
-    for (
-      const [kind, make] of [
-        ["as a directory", (dir: string) => Deno.mkdir(join(dir, ".env"))],
-        ["behind a symlink", (dir: string) => Deno.symlink("/etc/hostname", join(dir, "id_rsa"))],
-      ] as const
-    ) {
-      const dir = join(secrets, `case${n++}`);
-      await Deno.mkdir(dir, { recursive: true });
-      await make(dir);
-      refuse(`secret ${kind}`, "codex_read", { prompt: "x", cwd: dir }, /sensitive files/);
     }
 
     // --- Accepted calls (jobs expected) ---

@@ -12,6 +12,7 @@ import { type BridgePolicy, BridgeService } from "../../src/service/bridge_servi
 import { JobRegistry } from "../../src/jobs/job_registry.ts";
 import { ThreadRegistry } from "../../src/jobs/thread_registry.ts";
 import { resolveRoots } from "../../src/policy/roots.ts";
+import { SecretScanner } from "../../src/policy/secrets.ts";
 import { silentLogger } from "../../src/log.ts";
 import { abortableDelay, type FakeScript, FakeUpstream } from "../fixtures/fake_upstream.ts";
 import { connectClient, ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
@@ -32,6 +33,7 @@ async function setup(options: { policy?: Partial<BridgePolicy>; script?: FakeScr
     fastReturnMs: 2000,
     timeoutMs: 60_000,
     secretScan: true,
+    allowUnconfined: false,
     ...options.policy,
   };
   const upstream = new FakeUpstream(options.script);
@@ -42,6 +44,7 @@ async function setup(options: { policy?: Partial<BridgePolicy>; script?: FakeScr
     upstream,
     jobs,
     threads: new ThreadRegistry(),
+    secrets: new SecretScanner(),
     log: silentLogger,
     describe: () => ({ auth: "bearer-token" }),
   });
@@ -223,14 +226,66 @@ for (const era of ERAS) {
     }
   });
 
-  Deno.test(`[${era}] sensitive files and root escapes are refused before Codex starts`, async () => {
+  Deno.test(`[${era}] secret files are hidden from Codex, counted, never named`, async () => {
     const bridge = await setup();
     const client = await bridge.connect(era);
     try {
       await Deno.writeTextFile(join(bridge.root, "sub", ".env"), "SECRET=1");
-      const secret = await client.callTool({ name: "codex_read", arguments: { prompt: "x" } });
-      assert.equal(secret.isError, true);
-      assert.match(textOf(secret), /sub\/\.env/);
+      const result = await client.callTool({ name: "codex_read", arguments: { prompt: "x", cwd: "sub" } });
+      assert.equal(result.isError, false, textOf(result));
+      assert.equal(structured(result).hiddenFiles, 1);
+      assert.doesNotMatch(JSON.stringify(result), /\.env/, "the result never names a hidden file");
+      const [call] = bridge.upstream.calls;
+      const real = await Deno.realPath(bridge.root);
+      // The whole root is covered, not just the cwd: `cat ../.env` from a subfolder meets the same wall.
+      assert.deepEqual(call.request.confinement?.readable.slice(0, 1), [real]);
+      assert.ok(call.request.confinement?.hidden.includes(join(real, "sub", ".env")));
+    } finally {
+      await client.close();
+      await bridge.cleanup();
+    }
+  });
+
+  Deno.test(`[${era}] a Codex that cannot be confined is refused unless the owner allowed it`, async () => {
+    const unconfined = (upstream: FakeUpstream) =>
+      Object.assign(upstream, {
+        info: async () => ({
+          ...(await FakeUpstream.prototype.info.call(upstream)),
+          confinement: { supported: false, problem: "Codex 0.1.0 is too old" },
+        }),
+      });
+    for (const allowUnconfined of [false, true]) {
+      const bridge = await setup({ policy: { allowUnconfined } });
+      unconfined(bridge.upstream);
+      const client = await bridge.connect(era);
+      try {
+        const clean = await client.callTool({ name: "codex_read", arguments: { prompt: "x" } });
+        if (!allowUnconfined) {
+          assert.equal(clean.isError, true);
+          assert.match(textOf(clean), /Codex 0\.1\.0 is too old.*--allow-unconfined-codex/);
+          assert.equal(bridge.upstream.calls.length, 0);
+          continue;
+        }
+        assert.equal(clean.isError, false, textOf(clean));
+        assert.equal(bridge.upstream.calls[0].request.confinement, undefined);
+        await Deno.writeTextFile(join(bridge.root, ".env"), "SECRET=1");
+        // An unconfined Codex could read any secret in the root, whatever the cwd: refused, no narrower-cwd advice.
+        const secret = await client.callTool({ name: "codex_read", arguments: { prompt: "x", cwd: "sub" } });
+        assert.equal(secret.isError, true);
+        assert.match(textOf(secret), /1 secret file\(s\) under the root/);
+        assert.doesNotMatch(textOf(secret), /narrower/);
+        assert.equal(bridge.upstream.calls.length, 1);
+      } finally {
+        await client.close();
+        await bridge.cleanup();
+      }
+    }
+  });
+
+  Deno.test(`[${era}] root escapes are refused before Codex starts`, async () => {
+    const bridge = await setup();
+    const client = await bridge.connect(era);
+    try {
       for (const cwd of ["..", "/", bridge.base, `${bridge.root}-evil`, "a\0b"]) {
         const escape = await client.callTool({ name: "codex_read", arguments: { prompt: "x", cwd } });
         assert.equal(escape.isError, true, cwd);

@@ -23,6 +23,14 @@ const statusOutputSchema = withCachedJsonSchema(z.looseObject({
     problem: z.string().optional(),
     tools: z.array(z.string()),
   }),
+  confinement: z.object({
+    mode: z.enum(["permission-profile", "unconfined", "refused"]),
+    problem: z.string().optional(),
+    readable: z.array(z.string()),
+    writable: z.array(z.string()),
+    network: z.literal("off"),
+    hiddenFiles: z.record(z.string(), z.number()),
+  }).describe("What the OS lets Codex touch in each turn: only the root holding the cwd, minus hidden secrets"),
   jobs: z.object({ running: z.number(), completed: z.number(), failed: z.number(), maxRunning: z.number() }),
   threads: z.number(),
 }));
@@ -33,7 +41,8 @@ const inputSchema = withCachedJsonSchema(z.object({}));
 export function registerBridgeStatus(server: McpServer, service: BridgeService): void {
   server.registerTool("bridge_status", {
     title: "Bridge status",
-    description: "Show what this bridge allows (roots, sandbox, write mode, approval policy, auth) and which " +
+    description: "Show what this bridge allows (roots, sandbox, write mode, approval policy, auth), the " +
+      "confinement Codex runs under (readable and writable folders, network, hidden secret files) and which " +
       "Codex it drives (version, protocol), with job counts. Call it first to learn the allowed roots.",
     inputSchema,
     outputSchema: statusOutputSchema,
