@@ -129,3 +129,21 @@ Deno.test("isLoopbackHost() recognises loopback names only", () => {
     assert.equal(isLoopbackHost(host), false, host);
   }
 });
+
+Deno.test("parseServeConfig() reads the confinement options from flags and variables", () => {
+  const config = parseServeConfig(
+    ["--root", "/a", "--codex-read-path", "/opt/tools", "--secret-pattern", "*.secret", "--allow-unconfined-codex"],
+    env({ CODEX_GPT_BRIDGE_SECRET_PATTERNS: "ignored.txt" }),
+  );
+  assert.deepEqual(config.codexReadPaths, ["/opt/tools"]);
+  assert.deepEqual(config.secretPatterns, ["*.secret"]);
+  assert.equal(config.allowUnconfinedCodex, true);
+  const fromEnv = parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_SECRET_PATTERNS: "a.key,config/prod/**" }));
+  assert.deepEqual(fromEnv.secretPatterns, ["a.key", "config/prod/**"]);
+  const defaults = parseServeConfig(["--root", "/a"], env());
+  assert.deepEqual([defaults.codexReadPaths, defaults.secretPatterns, defaults.allowUnconfinedCodex], [[], [], false]);
+});
+
+Deno.test("parseServeConfig() refuses a bad secret pattern, naming it", () => {
+  refuses(["--root", "/a", "--secret-pattern", ""], {}, /--secret-pattern/);
+});

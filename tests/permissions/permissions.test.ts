@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chatgptPermissionFlags, servePermissionFlags } from "../../src/permissions/permission_flags.ts";
 import { pickFreePort, resolveExecutable } from "../../src/permissions/relaunch.ts";
+import { codexInstallDir } from "../../src/policy/codex_install.ts";
 import { MEMORY_ENV, MEMORY_FLAGS, memoryEnv } from "../../src/permissions/memory_flags.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
 import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
@@ -16,7 +17,8 @@ import { connectClient, structured } from "../fixtures/bridge_client.ts";
 const SERVE_ENV = "CODEX_GPT_BRIDGE_ROOTS,CODEX_GPT_BRIDGE_ROOT,CODEX_GPT_BRIDGE_HOST,CODEX_GPT_BRIDGE_PORT," +
   "CODEX_GPT_BRIDGE_TOKEN,CODEX_GPT_BRIDGE_NO_AUTH,CODEX_GPT_BRIDGE_ALLOWED_HOSTS,CODEX_GPT_BRIDGE_ALLOW_WRITE," +
   "CODEX_GPT_BRIDGE_APPROVAL_POLICY,CODEX_GPT_BRIDGE_FAST_RETURN_MS,CODEX_GPT_BRIDGE_TIMEOUT_MS," +
-  "CODEX_GPT_BRIDGE_MAX_JOBS,CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN,CODEX_GPT_BRIDGE_CODEX,CODEX_GPT_BRIDGE_UPSTREAM," +
+  "CODEX_GPT_BRIDGE_MAX_JOBS,CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN,CODEX_GPT_BRIDGE_SECRET_PATTERNS," +
+  "CODEX_GPT_BRIDGE_CODEX_READ_PATHS,CODEX_GPT_BRIDGE_ALLOW_UNCONFINED_CODEX,CODEX_GPT_BRIDGE_CODEX,CODEX_GPT_BRIDGE_UPSTREAM," +
   "CODEX_GPT_BRIDGE_LOG_LEVEL,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY";
 
 Deno.test("servePermissionFlags() grants the roots, Codex, the listen address and named variables only", () => {
@@ -31,6 +33,14 @@ Deno.test("servePermissionFlags() grants the roots, Codex, the listen address an
       "--unstable-no-legacy-abort",
     ],
   );
+  const alsoRead = servePermissionFlags({
+    roots: ["/src/a"],
+    alsoRead: ["/opt/lib/node_modules/@openai", "/home/me/.cargo"],
+    codexPath: "/usr/bin/codex",
+    host: "127.0.0.1",
+    port: 8765,
+  });
+  assert.ok(alsoRead.includes("--allow-read=/src/a,/opt/lib/node_modules/@openai,/home/me/.cargo"), "read paths too");
   const ipv6 = servePermissionFlags({ roots: ["/r"], codexPath: "/c", host: "::1", port: 1 });
   assert.ok(ipv6.includes("--allow-net=[::1]:1"));
 });
@@ -131,7 +141,7 @@ async function servingProcess(root: string): Promise<{ argv: string[]; environ: 
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const argv = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).split("\0").filter(Boolean);
-      if (argv.includes("serve") && argv.some((arg) => arg === `--allow-read=${root}`)) {
+      if (argv.includes("serve") && argv.some((arg) => arg.startsWith(`--allow-read=${root},`))) {
         const environ = (await Deno.readTextFile(`/proc/${entry.name}/environ`)).split("\0");
         return { argv, environ };
       }
@@ -158,7 +168,9 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
       });
       try {
         const port = Number(new URL(bridge.url).port);
-        const expected = servePermissionFlags({ roots: [root], codexPath: codex, host: "127.0.0.1", port });
+        // Codex's install folder and launcher: the policy needs their realpath for the permission profile.
+        const alsoRead = [codexInstallDir(codex)!, codex];
+        const expected = servePermissionFlags({ roots: [root], alsoRead, codexPath: codex, host: "127.0.0.1", port });
         const { argv, environ } = await servingProcess(root);
         const flags = argv.filter((arg) =>
           arg.startsWith("--allow-") || arg.startsWith("--ignore-env") ||

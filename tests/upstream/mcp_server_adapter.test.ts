@@ -76,7 +76,9 @@ Deno.test("McpServerAdapter drives the real codex mcp-server 0.153.4", async (t)
         version: LEGACY_CODEX,
         available: true,
         tools: ["codex", "codex-reply"],
+        confinement: { supported: false, problem: info.confinement.supported ? "" : info.confinement.problem },
       });
+      assert.match(JSON.stringify(info.confinement), /use --upstream app-server/);
       assert.deepEqual(await codexProcesses(), []);
     });
 
