@@ -1,5 +1,5 @@
 /**
- * End to end, Codex → ChatGPT: the real Codex 0.169 is the MCP client of
+ * End to end, Codex → ChatGPT: the real, current Codex is the MCP client of
  * this project's `chatgpt` server. Codex's own model (fake #1) calls
  * `ask_chatgpt`; the server asks the Responses API (fake #2); the answer
  * flows back into the Codex turn's final message. The server is started
@@ -14,7 +14,7 @@ import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR } from "../fixtures/bridge_process.ts";
 
 Deno.test({
-  name: "e2e: Codex 0.169 calls ask_chatgpt and gets the GPT answer back",
+  name: `e2e: Codex ${CURRENT_CODEX} calls ask_chatgpt and gets the GPT answer back`,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
