@@ -21,6 +21,8 @@ import { SecretScanner } from "./policy/secrets.ts";
 import { resolveExecutable } from "./permissions/relaunch.ts";
 import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
+import { ensureStateDir } from "./state/state_dir.ts";
+import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
 
 /** Options for {@linkcode startBridge}. */
@@ -54,6 +56,11 @@ function urlHost(host: string): string {
 export async function startBridge(config: ServeConfig, options: StartBridgeOptions): Promise<RunningBridge> {
   const { log } = options;
   const roots = await resolveRoots([...config.roots]);
+  try {
+    await ensureStateDir(config.stateDir);
+  } catch (error) {
+    throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
+  }
   const home = config.codexEnv.HOME;
   const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
   const readPaths = await resolveReadPaths(config.codexReadPaths, { home, codexHome });

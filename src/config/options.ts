@@ -150,6 +150,15 @@ export const SERVE_OPTIONS = {
     description: "Codex protocol; auto picks app-server when the installed Codex has it.",
     default: "auto",
   },
+  stateDir: {
+    flag: "state-dir",
+    env: ["CODEX_GPT_BRIDGE_STATE_DIR"],
+    type: "string",
+    value: "DIR",
+    description:
+      "Folder for what outlives a run (jobs, threads, grants, token, audit); the only one the bridge writes.",
+    default: "$XDG_STATE_HOME/codex-gpt-bridge or ~/.local/state/codex-gpt-bridge",
+  },
   logLevel: {
     flag: "log-level",
     env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],

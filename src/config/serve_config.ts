@@ -12,6 +12,8 @@ import { optionNames, readOptions } from "./read_options.ts";
 import type { ApprovalPolicy } from "../upstream/types.ts";
 import { validateSecretPattern } from "../policy/secrets.ts";
 import type { LogLevel } from "../log.ts";
+import { defaultStateDir } from "../state/state_dir.ts";
+import { isAbsolute, resolve } from "node:path";
 
 /** How clients authenticate. */
 export type AuthMode =
@@ -44,6 +46,8 @@ export interface ServeConfig {
   readonly codexPath: string;
   readonly upstream: UpstreamChoice;
   readonly logLevel: LogLevel;
+  /** Absolute path of the state folder (created by the launcher). */
+  readonly stateDir: string;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
   readonly codexEnv: Readonly<Record<string, string>>;
 }
@@ -89,6 +93,7 @@ const FIELDS = {
   allowUnconfinedCodex: z.boolean(),
   codex: z.string().trim().min(1, "expected a path or command name"),
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
+  stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
 } satisfies Record<keyof typeof SERVE_OPTIONS, z.ZodType>;
 
@@ -144,7 +149,7 @@ export function parseServeConfig(
     }
     parsed[key] = result.data;
   }
-  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token">;
+  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir">;
   if (!p.roots || p.roots.length === 0) {
     throw new ConfigError(
       `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
@@ -165,6 +170,10 @@ export function parseServeConfig(
     throw new ConfigError(
       `Invalid --fast-return-ms: ${p.fastReturnMs} is longer than --timeout-ms ${p.timeoutMs}`,
     );
+  }
+  const stateDir = p.stateDir ?? defaultStateDir(env);
+  if (!stateDir) {
+    throw new ConfigError("No state folder: HOME is not set; pass --state-dir DIR or set CODEX_GPT_BRIDGE_STATE_DIR");
   }
   const codexEnv = Object.fromEntries(
     CODEX_CHILD_ENV.flatMap((name) => {
@@ -190,6 +199,7 @@ export function parseServeConfig(
     codexPath: p.codex,
     upstream: p.upstream,
     logLevel: p.logLevel,
+    stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
     codexEnv: Object.freeze(codexEnv),
   });
 }

@@ -31,6 +31,8 @@ export interface ServePermissionInput {
   host: string;
   /** A concrete port (the launcher picks one for `--port 0`). */
   port: number;
+  /** The state folder (realpath, created by the launcher): the only place the bridge writes. */
+  stateDir: string;
 }
 
 function hostPort(host: string, port: number): string {
@@ -47,7 +49,9 @@ export function servePermissionFlags(input: ServePermissionInput): string[] {
     "--no-prompt",
     // The roots: realpath checks, the secret scan; the read paths get the same scan, Codex's install folder
     // its realpath. Nothing else is ever read.
-    `--allow-read=${unique([...input.roots, ...(input.alsoRead ?? [])]).join(",")}`,
+    `--allow-read=${unique([...input.roots, ...(input.alsoRead ?? []), input.stateDir]).join(",")}`,
+    // Jobs, threads, grants and the audit log live there; nothing else is written.
+    `--allow-write=${input.stateDir}`,
     // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
     `--allow-run=${input.codexPath}`,
     // Listening on the configured address only; the bridge makes no outbound connections.

@@ -79,11 +79,16 @@ export async function planServeLaunch(
   // Paths that do not resolve stay as given: the serving stage reports them as a configuration error.
   const readPaths = await Promise.all(config.codexReadPaths.map((path) => Deno.realPath(path).catch(() => path)));
   const install = codexInstallDir(codexPath);
+  // The serving stage creates a missing state folder: only it may write there.
+  const stateDir = await Deno.realPath(config.stateDir).catch(() => config.stateDir);
   // The launcher itself too: the serving stage resolves it to find the install folder.
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
   return {
-    flags: [...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port }), ...MEMORY_FLAGS],
-    pinnedArgs: ["--codex", codexPath, "--port", String(port)],
+    flags: [
+      ...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port, stateDir }),
+      ...MEMORY_FLAGS,
+    ],
+    pinnedArgs: ["--codex", codexPath, "--port", String(port), "--state-dir", stateDir],
   };
 }
 

@@ -76,6 +76,15 @@ export interface JobView {
   progress: JobProgress;
 }
 
+/** What the service knows of one caller, whichever door it came through. */
+export interface CallOptions {
+  /** When the caller stops listening (ms since the epoch), e.g. a tunnel command's `response_timeout`. */
+  deadline?: number;
+}
+
+/** How long before a caller's deadline an answer is sent, so it arrives in time. */
+export const DEADLINE_MARGIN_MS = 3000;
+
 /** Inputs of `codex_read`. */
 export interface ReadRequest {
   prompt: string;
@@ -139,18 +148,18 @@ export class BridgeService {
   }
 
   /** Runs Codex read-only. */
-  read(request: ReadRequest): Promise<JobView> {
-    return this.#startThread("codex_read", request, "read-only");
+  read(request: ReadRequest, call: CallOptions = {}): Promise<JobView> {
+    return this.#startThread("codex_read", request, "read-only", call);
   }
 
   /** Runs Codex in the sandbox the caller asked for, within the owner's limits. */
-  run(request: RunRequest): Promise<JobView> {
+  run(request: RunRequest, call: CallOptions = {}): Promise<JobView> {
     const sandbox = decideSandbox(request.sandbox, { allowWrite: this.#o.policy.allowWrite });
-    return this.#startThread("codex_run", request, sandbox);
+    return this.#startThread("codex_run", request, sandbox, call);
   }
 
   /** Continues a thread this bridge created, in its original cwd and sandbox. */
-  async reply(request: ReplyRequest): Promise<JobView> {
+  async reply(request: ReplyRequest, call: CallOptions = {}): Promise<JobView> {
     const { threads, jobs, upstream, policy } = this.#o;
     const thread = threads.get(request.threadId);
     if (!thread) {
@@ -190,7 +199,7 @@ export class BridgeService {
     );
     threads.setRunning(thread.id, job.id);
     this.#logStart(job, thread.cwd, thread.sandbox);
-    return this.#fastReturn(job);
+    return this.#fastReturn(job, call);
   }
 
   /** Describes a job. Throws {@linkcode NotFoundError} for unknown ids. */
@@ -239,7 +248,7 @@ export class BridgeService {
     };
   }
 
-  async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode): Promise<JobView> {
+  async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode, call: CallOptions): Promise<JobView> {
     const { roots, policy, jobs, threads, upstream } = this.#o;
     const cwd = await resolveAllowedCwd(request.cwd, roots);
     const root = rootOf(cwd, roots);
@@ -276,7 +285,7 @@ export class BridgeService {
       },
     );
     this.#logStart(job, cwd, sandbox);
-    return this.#fastReturn(job);
+    return this.#fastReturn(job, call);
   }
 
   /**
@@ -348,8 +357,8 @@ export class BridgeService {
     return Math.min(requested ?? Infinity, this.#o.policy.timeoutMs);
   }
 
-  async #fastReturn(job: Job): Promise<JobView> {
-    await this.#o.jobs.wait(job, this.#o.policy.fastReturnMs);
+  async #fastReturn(job: Job, call: CallOptions): Promise<JobView> {
+    await this.#o.jobs.wait(job, waitWithin(this.#o.policy.fastReturnMs, call));
     return view(job);
   }
 
@@ -365,6 +374,12 @@ export class BridgeService {
       })
     );
   }
+}
+
+/** `ms`, shortened so the answer reaches a caller with a deadline in time. */
+export function waitWithin(ms: number, call: CallOptions, now = Date.now()): number {
+  if (call.deadline === undefined) return ms;
+  return Math.max(0, Math.min(ms, call.deadline - DEADLINE_MARGIN_MS - now));
 }
 
 /** The allowed root holding `cwd` (the innermost when roots nest). */

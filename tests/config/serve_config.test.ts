@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { isLoopbackHost, parseServeConfig } from "../../src/config/serve_config.ts";
 import { ConfigError } from "../../src/errors.ts";
 
-const env = (vars: Record<string, string> = {}) => (name: string) => vars[name];
+const env = (vars: Record<string, string> = {}) => (name: string) => ({ HOME: "/home/owner", ...vars })[name];
 
 function refuses(args: string[], vars: Record<string, string>, pattern: RegExp) {
   assert.throws(() => parseServeConfig(args, env(vars)), (error) => {
@@ -28,7 +28,23 @@ Deno.test("parseServeConfig() applies the documented defaults", () => {
   assert.deepEqual(config.allowedHosts, []);
   assert.equal(config.auth.kind, "token");
   assert.ok(config.auth.kind === "token" && config.auth.generated && config.auth.token.length >= 40);
+  assert.equal(config.stateDir, "/home/owner/.local/state/codex-gpt-bridge");
   assert.ok(Object.isFrozen(config));
+});
+
+Deno.test("parseServeConfig() finds the state folder from the flag, the variable or the XDG default", () => {
+  assert.equal(parseServeConfig(["--root", "/a", "--state-dir", "/s"], env()).stateDir, "/s");
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_STATE_DIR: "/v" })).stateDir, "/v");
+  assert.equal(
+    parseServeConfig(["--root", "/a"], env({ XDG_STATE_HOME: "/x/state" })).stateDir,
+    "/x/state/codex-gpt-bridge",
+  );
+  // A relative XDG_STATE_HOME is ignored, as the XDG spec says.
+  assert.equal(
+    parseServeConfig(["--root", "/a"], env({ XDG_STATE_HOME: "rel" })).stateDir,
+    "/home/owner/.local/state/codex-gpt-bridge",
+  );
+  refuses(["--root", "/a"], { HOME: "" }, /No state folder: HOME is not set/);
 });
 
 Deno.test("parseServeConfig() lets a flag win over its environment variable", () => {

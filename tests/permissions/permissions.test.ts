@@ -19,14 +19,21 @@ const SERVE_ENV = "CODEX_GPT_BRIDGE_ROOTS,CODEX_GPT_BRIDGE_ROOT,CODEX_GPT_BRIDGE
   "CODEX_GPT_BRIDGE_APPROVAL_POLICY,CODEX_GPT_BRIDGE_FAST_RETURN_MS,CODEX_GPT_BRIDGE_TIMEOUT_MS," +
   "CODEX_GPT_BRIDGE_MAX_JOBS,CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN,CODEX_GPT_BRIDGE_SECRET_PATTERNS," +
   "CODEX_GPT_BRIDGE_CODEX_READ_PATHS,CODEX_GPT_BRIDGE_ALLOW_UNCONFINED_CODEX,CODEX_GPT_BRIDGE_CODEX,CODEX_GPT_BRIDGE_UPSTREAM," +
-  "CODEX_GPT_BRIDGE_LOG_LEVEL,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY";
+  "CODEX_GPT_BRIDGE_STATE_DIR,CODEX_GPT_BRIDGE_LOG_LEVEL,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY";
 
 Deno.test("servePermissionFlags() grants the roots, Codex, the listen address and named variables only", () => {
   assert.deepEqual(
-    servePermissionFlags({ roots: ["/src/a", "/src/b"], codexPath: "/usr/bin/codex", host: "127.0.0.1", port: 8765 }),
+    servePermissionFlags({
+      roots: ["/src/a", "/src/b"],
+      codexPath: "/usr/bin/codex",
+      host: "127.0.0.1",
+      port: 8765,
+      stateDir: "/home/me/.local/state/codex-gpt-bridge",
+    }),
     [
       "--no-prompt",
-      "--allow-read=/src/a,/src/b",
+      "--allow-read=/src/a,/src/b,/home/me/.local/state/codex-gpt-bridge",
+      "--allow-write=/home/me/.local/state/codex-gpt-bridge",
       "--allow-run=/usr/bin/codex",
       "--allow-net=127.0.0.1:8765",
       `--allow-env=${SERVE_ENV}`,
@@ -39,9 +46,13 @@ Deno.test("servePermissionFlags() grants the roots, Codex, the listen address an
     codexPath: "/usr/bin/codex",
     host: "127.0.0.1",
     port: 8765,
+    stateDir: "/s",
   });
-  assert.ok(alsoRead.includes("--allow-read=/src/a,/opt/lib/node_modules/@openai,/home/me/.cargo"), "read paths too");
-  const ipv6 = servePermissionFlags({ roots: ["/r"], codexPath: "/c", host: "::1", port: 1 });
+  assert.ok(
+    alsoRead.includes("--allow-read=/src/a,/opt/lib/node_modules/@openai,/home/me/.cargo,/s"),
+    "read paths too",
+  );
+  const ipv6 = servePermissionFlags({ roots: ["/r"], codexPath: "/c", host: "::1", port: 1, stateDir: "/s" });
   assert.ok(ipv6.includes("--allow-net=[::1]:1"));
 });
 
@@ -60,13 +71,14 @@ Deno.test("a process under the serve set can read its root and run Codex, and no
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "perm-" }));
   // The probe runs `codex --version`, which writes under CODEX_HOME: never the real one.
   const home = await createCodexHome({ modelBaseUrl: "http://127.0.0.1:9/v1" });
+  const stateDir = await Deno.realPath(await Deno.makeTempDir({ prefix: "perm-state-" }));
   try {
     await Deno.writeTextFile(join(root, "file.txt"), "inside");
     const codex = resolveExecutable(codexBinary(CURRENT_CODEX), undefined)!;
     const allowed = pickFreePort("127.0.0.1");
     const other = pickFreePort("127.0.0.1");
     const blocker = Deno.listen({ hostname: "127.0.0.1", port: other }); // something to connect to
-    const flags = servePermissionFlags({ roots: [root], codexPath: codex, host: "127.0.0.1", port: allowed });
+    const flags = servePermissionFlags({ roots: [root], codexPath: codex, host: "127.0.0.1", port: allowed, stateDir });
     const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -77,6 +89,7 @@ Deno.test("a process under the serve set can read its root and run Codex, and no
         codex,
         String(allowed),
         String(other),
+        stateDir,
       ],
       env: { AWS_SECRET_ACCESS_KEY: "nope", RUST_BACKTRACE: "0", ...home.env },
     }).output();
@@ -87,6 +100,7 @@ Deno.test("a process under the serve set can read its root and run Codex, and no
       readEtcHostname: "NotCapable",
       readHome: "NotCapable",
       write: "NotCapable",
+      writeState: "ok",
       runCodex: "ok",
       runSh: "NotCapable",
       listenAllowed: "ok",
@@ -95,6 +109,7 @@ Deno.test("a process under the serve set can read its root and run Codex, and no
     });
   } finally {
     await Deno.remove(root, { recursive: true });
+    await Deno.remove(stateDir, { recursive: true });
     await home.remove();
   }
 });
@@ -170,7 +185,15 @@ for (const how of ["./codex-gpt-bridge serve", "deno task start"] as const) {
         const port = Number(new URL(bridge.url).port);
         // Codex's install folder and launcher: the policy needs their realpath for the permission profile.
         const alsoRead = [codexInstallDir(codex)!, codex];
-        const expected = servePermissionFlags({ roots: [root], alsoRead, codexPath: codex, host: "127.0.0.1", port });
+        const stateDir = await Deno.realPath(bridge.stateDir);
+        const expected = servePermissionFlags({
+          roots: [root],
+          alsoRead,
+          codexPath: codex,
+          host: "127.0.0.1",
+          port,
+          stateDir,
+        });
         const { argv, environ } = await servingProcess(root);
         const flags = argv.filter((arg) =>
           arg.startsWith("--allow-") || arg.startsWith("--ignore-env") ||

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
+import { callOptions } from "../caller.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { cwdField, promptField, timeoutField } from "./fields.ts";
 
@@ -19,5 +20,5 @@ export function registerCodexRead(server: McpServer, service: BridgeService): vo
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  }, (args) => guarded(async () => jobResult(await service.read(args))));
+  }, (args, ctx) => guarded(async () => jobResult(await service.read(args, callOptions(ctx)))));
 }

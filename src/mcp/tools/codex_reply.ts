@@ -3,6 +3,7 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
+import { callOptions } from "../caller.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
@@ -22,5 +23,5 @@ export function registerCodexReply(server: McpServer, service: BridgeService, al
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args) => guarded(async () => jobResult(await service.reply(args))));
+  }, (args, ctx) => guarded(async () => jobResult(await service.reply(args, callOptions(ctx)))));
 }

@@ -4,6 +4,7 @@ import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
+import { callOptions } from "../caller.ts";
 import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
 import { cwdField, promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
@@ -33,5 +34,5 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
     inputSchema: allowWrite ? INPUT_SCHEMAS.write : INPUT_SCHEMAS.readOnly,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args) => guarded(async () => jobResult(await service.run(args))));
+  }, (args, ctx) => guarded(async () => jobResult(await service.run(args, callOptions(ctx)))));
 }
