@@ -5,15 +5,17 @@
  *
  * @module
  */
-import { parseServeConfig } from "./src/config/serve_config.ts";
+// No npm package among the static imports: the launcher stage runs before `node_modules` may exist.
 import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
 import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { SERVER_INFO } from "./src/version.ts";
+import { fileURLToPath } from "node:url";
 import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
-import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
+import { readChatgptBaseUrl, readServeLaunchInput } from "./src/permissions/launch_input.ts";
+import { fetchingMessage, installPackages, missingPackages } from "./src/startup/dependencies.ts";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
@@ -40,10 +42,25 @@ function memoryFigures() {
   return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal), externalMiB: mib(external) };
 }
 
+/** A first start: the npm packages are fetched once, announced in one line. */
+async function ensurePackages(): Promise<void> {
+  const projectDir = fileURLToPath(new URL(".", ENTRY));
+  if ((await missingPackages(projectDir)).length === 0) return;
+  createLogger().info(fetchingMessage(projectDir));
+  await installPackages(projectDir);
+}
+
 async function serve(args: string[]): Promise<number> {
-  const config = parseServeConfig(args, env);
   // Stage one: work out the narrow permission set, then run stage two under it.
-  if (!isConfined()) return await relaunch(ENTRY, "serve", args, await planServeLaunch(config, env));
+  if (!isConfined()) {
+    await ensurePackages();
+    // The full parse (zod) only when the quick read cannot plan: it throws the precise error.
+    const input = readServeLaunchInput(args, env) ??
+      (await import("./src/config/serve_config.ts")).parseServeConfig(args, env);
+    return await relaunch(ENTRY, "serve", args, await planServeLaunch(input, env));
+  }
+  const { parseServeConfig } = await import("./src/config/serve_config.ts");
+  const config = parseServeConfig(args, env);
   assertGranted(config);
   // Loaded only in the confined stage: the launcher stays small and starts fast.
   const { startBridge } = await import("./src/serve.ts");
@@ -104,7 +121,12 @@ async function main(args: string[]): Promise<number> {
   if (command === "serve") return await serve(rest);
   if (command === "chatgpt") {
     // Loaded only for this command: `serve` never pulls in the openai package.
-    if (!isConfined()) return await relaunch(ENTRY, "chatgpt", rest, planChatgptLaunch(parseChatgptConfig(rest, env)));
+    if (!isConfined()) {
+      await ensurePackages();
+      const baseUrl = readChatgptBaseUrl(rest, env) ??
+        (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(rest, env).baseUrl;
+      return await relaunch(ENTRY, "chatgpt", rest, planChatgptLaunch({ baseUrl }));
+    }
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }

@@ -11,12 +11,12 @@
  * @module
  */
 import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
 import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
-import type { ServeConfig } from "../config/serve_config.ts";
-import type { ChatgptConfig } from "../config/chatgpt_config.ts";
+import type { ServeLaunchInput } from "./launch_input.ts";
 
 /** Whether this process already runs under a narrow permission set. */
 export function isConfined(): boolean {
@@ -59,9 +59,9 @@ export interface ServeLaunch {
   pinnedArgs: string[];
 }
 
-/** Computes the confined `serve` launch for a validated config. */
+/** Computes the confined `serve` launch for a validated config or the launcher's read of the options. */
 export async function planServeLaunch(
-  config: ServeConfig,
+  config: ServeLaunchInput,
   env: (name: string) => string | undefined,
 ): Promise<ServeLaunch> {
   const roots: string[] = [];
@@ -93,7 +93,7 @@ export async function planServeLaunch(
 }
 
 /** Computes the confined `chatgpt` launch. */
-export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
+export function planChatgptLaunch(config: { baseUrl: string }): ServeLaunch {
   return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
@@ -108,7 +108,18 @@ export async function relaunch(
   launch: ServeLaunch,
 ): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", ...launch.flags, entry, command, ...args, ...launch.pinnedArgs],
+    // The checkout's import map, whatever the working folder (a compiled binary never relaunches).
+    args: [
+      "run",
+      "--quiet",
+      "--config",
+      fileURLToPath(new URL("deno.json", entry)),
+      ...launch.flags,
+      entry,
+      command,
+      ...args,
+      ...launch.pinnedArgs,
+    ],
     env: memoryEnv((name) => Deno.env.get(name)),
     stdin: "inherit",
     stdout: "inherit",

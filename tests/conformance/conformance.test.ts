@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
+import { CONFORMANCE_SUITE, TEST_PACKAGE_FLAGS } from "../fixtures/test_packages.ts";
 
-const SUITE = "npm:@modelcontextprotocol/conformance@0.2.0-alpha.12";
 const MUST_PASS: Record<string, string[]> = {
   "2025-11-25": ["server-initialize", "ping", "tools-list", "dns-rebinding-protection"],
   "2026-07-28": ["tools-list", "http-header-validation"],
@@ -30,7 +30,8 @@ for (const revision of ["2025-11-25", "2026-07-28"]) {
           args: [
             "run",
             "-A",
-            SUITE,
+            ...TEST_PACKAGE_FLAGS,
+            CONFORMANCE_SUITE,
             "server",
             "--url",
             bridge.url,
