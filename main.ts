@@ -9,7 +9,9 @@
 import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
 import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
-import { createLogger } from "./src/log.ts";
+import { createLogger, type Logger } from "./src/log.ts";
+import type { ServeConfig } from "./src/config/serve_config.ts";
+import { describeStoredToken, loadOrCreateToken } from "./src/state/token_file.ts";
 import { SERVER_INFO } from "./src/version.ts";
 import { fileURLToPath } from "node:url";
 import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
@@ -50,6 +52,27 @@ async function ensurePackages(): Promise<void> {
   await installPackages(projectDir);
 }
 
+/**
+ * A generated token comes from the state folder (written there the first
+ * time), so saved client configurations survive restarts. Returns the
+ * config holding it and the start line's auth part.
+ */
+async function withStoredToken(config: ServeConfig, log: Logger): Promise<{ config: ServeConfig; auth: string }> {
+  if (config.auth.kind === "none") return { config, auth: "none (loopback only)" };
+  if (!config.auth.generated) {
+    return { config, auth: "bearer token (given by --token or CODEX_GPT_BRIDGE_TOKEN; never stored)" };
+  }
+  let stored;
+  try {
+    stored = await loadOrCreateToken(config.stateDir, { rotate: config.rotateToken, fresh: config.auth.token });
+  } catch (error) {
+    throw new ConfigError(`State folder "${config.stateDir}" cannot keep the token: ${(error as Error).message}`);
+  }
+  if (stored.outcome === "replaced") log.warn("stored token replaced", { reason: stored.reason, file: stored.path });
+  const auth = Object.freeze({ ...config.auth, token: stored.token, file: stored.path });
+  return { config: Object.freeze({ ...config, auth }), auth: `bearer token (${describeStoredToken(stored)})` };
+}
+
 async function serve(args: string[]): Promise<number> {
   // Stage one: work out the narrow permission set, then run stage two under it.
   if (!isConfined()) {
@@ -60,11 +83,12 @@ async function serve(args: string[]): Promise<number> {
     return await relaunch(ENTRY, "serve", args, await planServeLaunch(input, env));
   }
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
-  const config = parseServeConfig(args, env);
-  assertGranted(config);
+  const parsed = parseServeConfig(args, env);
+  assertGranted(parsed);
+  const log = createLogger({ level: parsed.logLevel });
+  const { config, auth } = await withStoredToken(parsed, log);
   // Loaded only in the confined stage: the launcher stays small and starts fast.
   const { startBridge } = await import("./src/serve.ts");
-  const log = createLogger({ level: config.logLevel });
   const bridge = await startBridge(config, {
     log,
     describe: () => ({
@@ -78,11 +102,6 @@ async function serve(args: string[]): Promise<number> {
       }),
     }),
   });
-  const auth = config.auth.kind === "none"
-    ? "none (loopback only)"
-    : config.auth.generated
-    ? `bearer token (generated for this run; send "Authorization: Bearer ${config.auth.token}")`
-    : "bearer token (from --token)";
   const codex = bridge.codex.available
     ? `${bridge.codex.binary} ${bridge.codex.version ?? "(version unknown)"} via ${bridge.codex.protocol}`
     : `unavailable: ${bridge.codex.problem}`;

@@ -54,7 +54,14 @@ export const SERVE_OPTIONS = {
     env: ["CODEX_GPT_BRIDGE_TOKEN"],
     type: "string",
     value: "SECRET",
-    description: "Bearer token clients must send (at least 16 characters). Without one, a random token is printed.",
+    description:
+      "Bearer token clients must send (at least 16 characters); never stored. Without one, a generated token is kept in the state folder and reused.",
+  },
+  rotateToken: {
+    flag: "rotate-token",
+    env: ["CODEX_GPT_BRIDGE_ROTATE_TOKEN"],
+    type: "boolean",
+    description: "Replace the stored generated token with a new one (clients must then be given the new one).",
   },
   noAuth: {
     flag: "no-auth",

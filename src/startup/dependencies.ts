@@ -9,6 +9,8 @@
  * The runtime set is the closure, in `deno.lock`, of the `npm:` entries of
  * `deno.json`'s import map: test-only packages are not in that map (tests
  * name them with full `npm:` specifiers and their own lock file).
+ * `package.json` holds `@types/node` alone, for type checking: `deno install`
+ * fetches it too (Deno 2.9 has no way to leave it out), but nothing loads it.
  *
  * @module
  */

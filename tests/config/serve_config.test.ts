@@ -163,3 +163,11 @@ Deno.test("parseServeConfig() reads the confinement options from flags and varia
 Deno.test("parseServeConfig() refuses a bad secret pattern, naming it", () => {
   refuses(["--root", "/a", "--secret-pattern", ""], {}, /--secret-pattern/);
 });
+
+Deno.test("parseServeConfig() reads --rotate-token and refuses it beside a given token or --no-auth", () => {
+  assert.equal(parseServeConfig(["--root", "/a"], env()).rotateToken, false);
+  assert.equal(parseServeConfig(["--root", "/a", "--rotate-token"], env()).rotateToken, true);
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_ROTATE_TOKEN: "1" })).rotateToken, true);
+  refuses(["--root", "/a", "--rotate-token", "--token", "0123456789abcdef0123"], {}, /cannot go with --token/);
+  refuses(["--root", "/a", "--rotate-token", "--no-auth"], {}, /cannot go with --no-auth/);
+});
