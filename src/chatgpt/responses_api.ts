@@ -6,11 +6,9 @@
  * @module
  */
 import OpenAI from "openai";
+import { ChatgptError } from "./chatgpt_error.ts";
 
-/** A failure of the call, worded for the model that asked. */
-export class ChatgptError extends Error {
-  override name = "ChatgptError";
-}
+export { ChatgptError };
 
 /** What `ask_chatgpt` sends. */
 export interface AskRequest {

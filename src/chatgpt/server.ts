@@ -6,13 +6,14 @@
  */
 import { SERVER_INFO } from "../version.ts";
 import { z } from "zod";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { McpServer } from "@modelcontextprotocol/server";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
 import type { Logger } from "../log.ts";
 import { errorResult } from "../mcp/job_result.ts";
-import { askChatgpt, ChatgptError } from "./responses_api.ts";
+import { ChatgptError } from "./chatgpt_error.ts";
+import type { askChatgpt } from "./responses_api.ts";
 
 /** Options for {@linkcode createChatgptServer}. */
 export interface ChatgptServerOptions {
@@ -29,12 +30,25 @@ const outputSchema = z.object({
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).nullable(),
 });
 
-/** Builds the server; the `openai` client is made once, only when a key is set. */
+/** The `openai` client and the call through it. */
+interface Api {
+  client: OpenAI;
+  ask: typeof askChatgpt;
+}
+
+/**
+ * Builds the server. The `openai` client is made once, at the first call and
+ * only when a key is set: the package loads then, not before `initialize`
+ * and `tools/list` are answered (Codex waits for those at every session).
+ */
 export function createChatgptServer(options: ChatgptServerOptions): McpServer {
   const { config, log } = options;
-  const client = config.apiKey
-    ? new OpenAI({ apiKey: config.apiKey, baseURL: config.baseUrl, maxRetries: options.maxRetries ?? 2 })
-    : undefined;
+  let api: Promise<Api> | undefined;
+  const connect = (apiKey: string) =>
+    api ??= Promise.all([import("openai"), import("./responses_api.ts")]).then(([{ default: OpenAI }, module]) => ({
+      client: new OpenAI({ apiKey, baseURL: config.baseUrl, maxRetries: options.maxRetries ?? 2 }),
+      ask: module.askChatgpt,
+    }));
   const server = new McpServer({ name: "chatgpt", version: SERVER_INFO.version });
   server.registerTool("ask_chatgpt", {
     title: "Ask ChatGPT",
@@ -53,7 +67,7 @@ export function createChatgptServer(options: ChatgptServerOptions): McpServer {
     outputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   }, async (args, ctx): Promise<CallToolResult> => {
-    if (!client) {
+    if (!config.apiKey) {
       return errorResult(
         new ChatgptError(
           "OPENAI_API_KEY is not set: the owner must export OPENAI_API_KEY (and forward it to this server, " +
@@ -65,7 +79,8 @@ export function createChatgptServer(options: ChatgptServerOptions): McpServer {
     const model = args.model ?? config.model;
     const started = performance.now();
     try {
-      const result = await askChatgpt(client, { ...args, model }, {
+      const { client, ask } = await connect(config.apiKey);
+      const result = await ask(client, { ...args, model }, {
         timeoutMs: Math.min(args.timeoutMs ?? Infinity, config.timeoutMs),
         signal: ctx.mcpReq.signal,
         onText: progressToken === undefined ? undefined : (delta, total) => {
