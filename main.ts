@@ -14,7 +14,16 @@ import type { ServeConfig } from "./src/config/serve_config.ts";
 import { describeStoredToken, loadOrCreateToken } from "./src/state/token_file.ts";
 import { SERVER_INFO } from "./src/version.ts";
 import { fileURLToPath } from "node:url";
-import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
+import {
+  confinedCommandLine,
+  isConfined,
+  planChatgptLaunch,
+  planServeLaunch,
+  relaunch,
+  type ServeLaunch,
+  shellExec,
+} from "./src/permissions/relaunch.ts";
+import { memoryEnv } from "./src/permissions/memory_flags.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { readChatgptBaseUrl, readServeLaunchInput } from "./src/permissions/launch_input.ts";
 import { fetchingMessage, installPackages, missingPackages } from "./src/startup/dependencies.ts";
@@ -73,14 +82,24 @@ async function withStoredToken(config: ServeConfig, log: Logger): Promise<{ conf
   return { config: Object.freeze({ ...config, auth }), auth: `bearer token (${describeStoredToken(stored)})` };
 }
 
-async function serve(args: string[]): Promise<number> {
+/** What the launcher stage does with its plan: run the confined stage, or print it for the shell launcher to exec. */
+type Launch = (command: string, args: string[], launch: ServeLaunch) => Promise<number>;
+
+const runConfined: Launch = (command, args, launch) => relaunch(ENTRY, command, args, launch);
+
+const printConfined: Launch = (command, args, launch) => {
+  console.log(shellExec(confinedCommandLine(ENTRY, command, args, launch), memoryEnv(env)));
+  return Promise.resolve(0);
+};
+
+async function serve(args: string[], launch: Launch = runConfined): Promise<number> {
   // Stage one: work out the narrow permission set, then run stage two under it.
   if (!isConfined()) {
     await ensurePackages();
     // The full parse (zod) only when the quick read cannot plan: it throws the precise error.
     const input = readServeLaunchInput(args, env) ??
       (await import("./src/config/serve_config.ts")).parseServeConfig(args, env);
-    return await relaunch(ENTRY, "serve", args, await planServeLaunch(input, env));
+    return await launch("serve", args, await planServeLaunch(input, env));
   }
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
   const parsed = parseServeConfig(args, env);
@@ -127,8 +146,28 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+async function chatgpt(args: string[], launch: Launch = runConfined): Promise<number> {
+  if (!isConfined()) {
+    await ensurePackages();
+    const baseUrl = readChatgptBaseUrl(args, env) ??
+      (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(args, env).baseUrl;
+    return await launch("chatgpt", args, planChatgptLaunch({ baseUrl }));
+  }
+  // Loaded only for this command: `serve` never pulls in the openai package.
+  const { runChatgpt } = await import("./src/chatgpt/run.ts");
+  return await runChatgpt(args, env);
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "--print-launch") {
+    // `./codex-gpt-bridge` asks for the confined command line, then becomes it: no launcher stays alive.
+    const [sub, ...subArgs] = rest;
+    if (sub === "serve" && !subArgs.includes("--help")) return await serve(subArgs, printConfined);
+    if (sub === "chatgpt" && !subArgs.includes("--help")) return await chatgpt(subArgs, printConfined);
+    console.error(`--print-launch plans serve or chatgpt only, without --help; got "${rest.join(" ")}"`);
+    return 2;
+  }
   if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
     console.log(USAGE);
     return command === undefined ? 2 : 0;
@@ -138,17 +177,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (command === "serve") return await serve(rest);
-  if (command === "chatgpt") {
-    // Loaded only for this command: `serve` never pulls in the openai package.
-    if (!isConfined()) {
-      await ensurePackages();
-      const baseUrl = readChatgptBaseUrl(rest, env) ??
-        (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(rest, env).baseUrl;
-      return await relaunch(ENTRY, "chatgpt", rest, planChatgptLaunch({ baseUrl }));
-    }
-    const { runChatgpt } = await import("./src/chatgpt/run.ts");
-    return await runChatgpt(rest, env);
-  }
+  if (command === "chatgpt") return await chatgpt(rest);
   console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
   return 2;
 }

@@ -1,6 +1,7 @@
 /**
  * `deno task bench`: the bridge's costs, each against a baseline measured in
- * the same run. Prints one table and writes bench/results.json.
+ * the same run. Prints one table and writes bench/results.json. Section
+ * names as arguments (`deno task bench -- start-up`) run only those.
  */
 import { benchOverhead } from "./overhead.ts";
 import { benchThroughput } from "./throughput.ts";
@@ -23,6 +24,8 @@ try {
       ["fast-return", () => benchFastReturn(root)],
     ] as const
   ) {
+    // `deno task bench -- start-up memory` runs only the named sections.
+    if (Deno.args.length > 0 && !Deno.args.includes(name)) continue;
     console.error(`bench: ${name}…`);
     rows.push(...await run());
   }

@@ -97,6 +97,43 @@ export function planChatgptLaunch(config: { baseUrl: string }): ServeLaunch {
   return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
+/** The confined stage's command line: Deno, its flags, `entry`, the command and the (pinned) arguments. */
+export function confinedCommandLine(
+  entry: string,
+  command: string,
+  args: readonly string[],
+  launch: ServeLaunch,
+): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "--quiet",
+    // The checkout's import map, whatever the working folder (a compiled binary never relaunches).
+    "--config",
+    fileURLToPath(new URL("deno.json", entry)),
+    ...launch.flags,
+    entry,
+    command,
+    ...args,
+    ...launch.pinnedArgs,
+  ];
+}
+
+/** Quotes one word for a POSIX shell. */
+function shellWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The confined launch as one line of POSIX shell, for `./codex-gpt-bridge`
+ * to `eval`: the shell then becomes the confined stage (`exec`), so no
+ * launcher stays alive beside it and signals and the exit code are its own.
+ */
+export function shellExec(commandLine: readonly string[], env: Readonly<Record<string, string>>): string {
+  const exports = Object.entries(env).map(([name, value]) => `export ${name}=${shellWord(value)}; `).join("");
+  return `${exports}exec ${commandLine.map(shellWord).join(" ")}`;
+}
+
 /**
  * Runs `entry` again under `flags`, forwarding SIGINT/SIGTERM, and resolves
  * with its exit code.
@@ -107,19 +144,9 @@ export async function relaunch(
   args: readonly string[],
   launch: ServeLaunch,
 ): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
-    // The checkout's import map, whatever the working folder (a compiled binary never relaunches).
-    args: [
-      "run",
-      "--quiet",
-      "--config",
-      fileURLToPath(new URL("deno.json", entry)),
-      ...launch.flags,
-      entry,
-      command,
-      ...args,
-      ...launch.pinnedArgs,
-    ],
+  const [program, ...programArgs] = confinedCommandLine(entry, command, args, launch);
+  const child = new Deno.Command(program, {
+    args: programArgs,
     env: memoryEnv((name) => Deno.env.get(name)),
     stdin: "inherit",
     stdout: "inherit",

@@ -6,42 +6,10 @@
  * The next start prints no fetching line.
  */
 import assert from "node:assert/strict";
-import { dirname, join } from "node:path";
-import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
+import { join } from "node:path";
+import { startBridgeProcess } from "../fixtures/bridge_process.ts";
+import { copyCheckout, registryEnv } from "../fixtures/checkout_copy.ts";
 import { packageFolder, runtimePackages } from "../../src/startup/dependencies.ts";
-
-/** Copies the checkout's files (tracked and new, not ignored) as a clone of the working tree would have them. */
-async function copyCheckout(target: string): Promise<void> {
-  const { stdout } = await new Deno.Command("git", {
-    args: ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-    cwd: PROJECT_DIR,
-  }).output();
-  for (const file of new TextDecoder().decode(stdout).split("\0").filter(Boolean)) {
-    const from = join(PROJECT_DIR, file);
-    // Deleted but not yet committed.
-    if (!(await Deno.lstat(from).then((info) => info.isFile, () => false))) continue;
-    await Deno.mkdir(dirname(join(target, file)), { recursive: true });
-    await Deno.copyFile(from, join(target, file));
-  }
-}
-
-/** What reaching the npm registry may need on this machine (certificates, proxies), passed through. */
-function registryEnv(): Record<string, string> {
-  const names = [
-    "NODE_EXTRA_CA_CERTS",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-    "DENO_CERT",
-    "DENO_TLS_CA_STORE",
-    "HTTPS_PROXY",
-    "HTTP_PROXY",
-    "NO_PROXY",
-  ];
-  return Object.fromEntries(names.flatMap((name) => {
-    const value = Deno.env.get(name);
-    return value === undefined ? [] : [[name, value]];
-  }));
-}
 
 Deno.test({
   name: "a first start in a fresh checkout fetches only the runtime packages, announced in one line",
