@@ -5,7 +5,7 @@
  * @module
  */
 import { connectClient } from "../tests/fixtures/bridge_client.ts";
-import { childPids, settledResidentBytes } from "../tests/fixtures/processes.ts";
+import { settledResidentBytes } from "../tests/fixtures/processes.ts";
 import { launchBaseline, launchBridge } from "./processes.ts";
 import { type BenchRow, row } from "./stats.ts";
 
@@ -17,7 +17,8 @@ export async function benchMemory(root: string): Promise<BenchRow[]> {
   await baseline.stop();
 
   const bridge = await launchBridge(root, ["--max-jobs", "16"]);
-  const [serving] = await childPids(bridge.pid);
+  // ./codex-gpt-bridge becomes the serving process (exec): no launcher stage beside it.
+  const serving = bridge.pid;
   const client = await connectClient(bridge.url);
   await client.callTool({ name: "bridge_status", arguments: {} });
   // Both figures once RSS has settled: V8 shrinks its heap a few seconds after work stops.

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/client";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
 import { connectClient, structured, textOf } from "../fixtures/bridge_client.ts";
-import { childPids, residentBytes, settledResidentBytes, waitForNoProcesses } from "../fixtures/processes.ts";
+import { residentBytes, settledResidentBytes, waitForNoProcesses } from "../fixtures/processes.ts";
 
 const TOKEN = "load-token-0123456789abcdef";
 const FAKE = join(PROJECT_DIR, "tests/fixtures/fake_codex.ts");
@@ -44,8 +44,8 @@ Deno.test({
   fn: async () => {
     const { bridge, cleanup } = await launch(["--max-jobs", "256"]);
     try {
-      // The serving process is the launcher's child (see src/permissions/relaunch.ts).
-      const [serving] = await childPids(bridge.pid);
+      // ./codex-gpt-bridge becomes the serving process (exec): no launcher stage beside it.
+      const serving = bridge.pid;
       const client0 = await connectClient(bridge.url, { token: TOKEN });
       const memory = async () => structured(await client0.callTool({ name: "bridge_status", arguments: {} })).memory;
       const burst = async () => {
