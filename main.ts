@@ -55,10 +55,15 @@ function memoryFigures() {
 
 /** A first start: the npm packages are fetched once, announced in one line. */
 async function ensurePackages(): Promise<void> {
-  const projectDir = fileURLToPath(new URL(".", ENTRY));
+  const projectDir = fileURLToPath(new URL(".", ENTRY)).replace(/\/$/, "");
   if ((await missingPackages(projectDir)).length === 0) return;
   createLogger().info(fetchingMessage(projectDir));
-  await installPackages(projectDir);
+  try {
+    await installPackages(projectDir);
+  } catch (error) {
+    // One line, as for a bad option: the network or the registry is the usual cause.
+    throw new ConfigError(`Could not fetch the npm packages: ${(error as Error).message}`);
+  }
 }
 
 /**
