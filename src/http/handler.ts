@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
+import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
 import type { Logger } from "../log.ts";
 import type { AuthGuard } from "./auth.ts";
 import type { Guard } from "./host_origin.ts";
@@ -26,6 +26,8 @@ export interface HttpHandlerOptions {
 /** The HTTP handler and a way to stop in-flight MCP exchanges. */
 export interface HttpHandler {
   fetch: (request: Request) => Promise<Response>;
+  /** The MCP handler behind `/mcp`, without the HTTP guards: the tunnel's door into the same handler. */
+  mcp: (request: Request, options?: { authInfo?: AuthInfo }) => Promise<Response>;
   close: () => Promise<void>;
 }
 
@@ -82,5 +84,5 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     }
   }
 
-  return { fetch, close: () => mcp.close() };
+  return { fetch, mcp: mcp.fetch, close: () => mcp.close() };
 }
