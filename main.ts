@@ -74,10 +74,17 @@ async function serve(args: string[]): Promise<number> {
     : config.allowUnconfinedCodex
     ? "NONE: Codex can read the whole disk (--allow-unconfined-codex)"
     : "none possible, Codex tools refuse (see bridge_status)";
+  const tunnelState = bridge.tunnel ? await bridge.tunnel.ready(5000) : undefined;
+  const tunnel = !tunnelState
+    ? "off"
+    : `${tunnelState.tunnelId} via ${config.tunnel?.controlPlaneUrl} ${
+      tunnelState.connected ? "connected" : tunnelState.state
+    }` +
+      (tunnelState.lastError ? ` (${tunnelState.lastError})` : "");
   console.log(
     `codex-gpt-bridge listening on ${bridge.url} | roots: ${bridge.roots.join(", ")} | auth: ${auth} | ` +
       `write: ${config.allowWrite ? "allowed (workspace-write)" : "off (read-only)"} | codex: ${codex} | ` +
-      `confinement: ${confinement}`,
+      `confinement: ${confinement} | tunnel: ${tunnel}`,
   );
   log.info("listening", { url: bridge.url, roots: bridge.roots, codex: bridge.codex });
   const stop = () => {

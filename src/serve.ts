@@ -24,6 +24,11 @@ import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
+import { type RetryPolicy, TunnelClient } from "./tunnel/client.ts";
+import { createDispatcher } from "./tunnel/dispatch.ts";
+
+/** How long Ctrl-C / SIGTERM lets tunnel commands in flight finish before they are cut off. */
+export const TUNNEL_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Options for {@linkcode startBridge}. */
 export interface StartBridgeOptions {
@@ -32,6 +37,8 @@ export interface StartBridgeOptions {
   upstream?: CodexUpstream;
   /** Extra facts for `bridge_status` (e.g. runtime permissions). */
   describe?: () => Record<string, unknown>;
+  /** Tunnel retry timings (tests). @default DEFAULT_RETRY */
+  tunnelRetry?: Partial<RetryPolicy>;
 }
 
 /** A running bridge. */
@@ -42,6 +49,8 @@ export interface RunningBridge {
   roots: readonly string[];
   codex: UpstreamInfo;
   service: BridgeService;
+  /** The Secure MCP Tunnel client, when `--tunnel-id` is set. */
+  tunnel?: TunnelClient;
   /** Stops serving, interrupts running jobs, stops Codex. */
   close(): Promise<void>;
   /** Settles when the HTTP server has stopped. */
@@ -71,6 +80,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     log,
   });
   const jobs = new JobRegistry({ maxRunning: config.maxJobs });
+  let tunnel: TunnelClient | undefined;
   const threads = new ThreadRegistry();
   const service = new BridgeService({
     roots,
@@ -90,7 +100,11 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       codexInstall: codexInstallDir(resolveExecutable(config.codexPath, config.codexEnv.PATH) ?? config.codexPath),
       codexHome,
     },
-    describe: () => ({ auth: config.auth.kind === "none" ? "none" : "bearer-token", ...options.describe?.() }),
+    describe: () => ({
+      auth: config.auth.kind === "none" ? "none" : "bearer-token",
+      ...(tunnel ? { tunnel: tunnel.status() } : {}),
+      ...options.describe?.(),
+    }),
   });
   const handler = createHttpHandler({
     serverFactory: () => createBridgeServer(service, { allowWrite: config.allowWrite }),
@@ -105,6 +119,18 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     onListen: ({ port }) => onListen(port),
   }, handler.fetch);
   const port = await listening;
+  if (config.tunnel) {
+    // The second door: commands from OpenAI's control plane into the same MCP handler, no socket in between.
+    tunnel = new TunnelClient({
+      baseUrl: config.tunnel.controlPlaneUrl,
+      tunnelId: config.tunnel.id,
+      apiKey: config.tunnel.apiKey,
+      dispatch: createDispatcher({ mcp: handler.mcp, log }),
+      log,
+      retry: options.tunnelRetry,
+    });
+    tunnel.start();
+  }
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost(config.host)}:${port}/mcp`,
@@ -112,9 +138,12 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     roots: roots.map((root) => root.resolved),
     codex: await upstream.info(),
     service,
+    tunnel,
     finished: server.finished,
     close() {
       closing ??= (async () => {
+        // Stop taking tunnel commands first; those in flight get a bounded time to answer.
+        await tunnel?.stop(TUNNEL_SHUTDOWN_GRACE_MS);
         await jobs.abortAll("The bridge is shutting down; Codex was interrupted");
         await handler.close();
         await server.shutdown();

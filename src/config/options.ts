@@ -167,7 +167,29 @@ export const SERVE_OPTIONS = {
     description: "Lowest level of the JSON log lines on stderr.",
     default: "info",
   },
+  tunnelId: {
+    flag: "tunnel-id",
+    env: ["CONTROL_PLANE_TUNNEL_ID"],
+    type: "string",
+    value: "ID",
+    description: "Also serve ChatGPT through OpenAI's Secure MCP Tunnel with this id (tunnel_ + 32 letters/digits); " +
+      "its runtime API key comes from CONTROL_PLANE_API_KEY, never a flag.",
+  },
+  controlPlaneUrl: {
+    flag: "control-plane-url",
+    env: ["CONTROL_PLANE_BASE_URL"],
+    type: "string",
+    value: "URL",
+    description: "Secure MCP Tunnel control plane (https; http only for a loopback address).",
+    default: "https://api.openai.com",
+  },
 } as const satisfies OptionTable;
+
+/**
+ * Secrets `serve` reads from the environment only, never from a flag (flags
+ * show in process lists): the tunnel's runtime API key.
+ */
+export const SERVE_SECRET_ENV = ["CONTROL_PLANE_API_KEY"] as const;
 
 /** Options of `codex-gpt-bridge chatgpt`. */
 export const CHATGPT_OPTIONS = {

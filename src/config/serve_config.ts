@@ -7,7 +7,8 @@
  */
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
-import { CODEX_CHILD_ENV, SERVE_OPTIONS } from "./options.ts";
+import { CODEX_CHILD_ENV, SERVE_OPTIONS, SERVE_SECRET_ENV } from "./options.ts";
+import { TUNNEL_ID_PATTERN } from "../tunnel/protocol.ts";
 import { optionNames, readOptions } from "./read_options.ts";
 import type { ApprovalPolicy } from "../upstream/types.ts";
 import { validateSecretPattern } from "../policy/secrets.ts";
@@ -19,6 +20,15 @@ import { isAbsolute, resolve } from "node:path";
 export type AuthMode =
   | { kind: "token"; token: string; /** Generated at start (print it once). */ generated: boolean }
   | { kind: "none" };
+
+/** OpenAI's Secure MCP Tunnel, when `--tunnel-id` is given. */
+export interface TunnelConfig {
+  readonly id: string;
+  /** Control plane origin, e.g. `https://api.openai.com`. */
+  readonly controlPlaneUrl: string;
+  /** The tunnel's runtime API key (from `CONTROL_PLANE_API_KEY`); never printed or logged. */
+  readonly apiKey: string;
+}
 
 /** Which Codex protocol to use. */
 export type UpstreamChoice = "auto" | "app-server" | "mcp-server";
@@ -50,6 +60,8 @@ export interface ServeConfig {
   readonly stateDir: string;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
   readonly codexEnv: Readonly<Record<string, string>>;
+  /** The Secure MCP Tunnel to poll, beside the HTTP listener. */
+  readonly tunnel?: TunnelConfig;
 }
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -95,6 +107,11 @@ const FIELDS = {
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
+  tunnelId: z.string().trim().regex(TUNNEL_ID_PATTERN, "expected tunnel_ and 32 lowercase letters or digits"),
+  controlPlaneUrl: z.string().trim().superRefine((text, ctx) => {
+    const problem = controlPlaneProblem(text);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }).transform((text) => new URL(text).origin),
 } satisfies Record<keyof typeof SERVE_OPTIONS, z.ZodType>;
 
 const DEFAULTS = {
@@ -114,7 +131,24 @@ const DEFAULTS = {
   codex: "codex",
   upstream: "auto",
   logLevel: "info",
+  controlPlaneUrl: "https://api.openai.com",
 } as const;
+
+/** Why `text` cannot be the control plane URL, or undefined: an https origin, or http on a loopback address. */
+function controlPlaneProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return "expected a URL such as https://api.openai.com";
+  }
+  if (url.pathname !== "/" || url.search || url.hash || url.username || url.password) {
+    return "expected an origin only (scheme, host, port), such as https://api.openai.com";
+  }
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return undefined;
+  return "expected https (http only for a loopback address such as 127.0.0.1)";
+}
 
 type Parsed = { [K in keyof typeof FIELDS]: z.output<(typeof FIELDS)[K]> };
 
@@ -149,7 +183,7 @@ export function parseServeConfig(
     }
     parsed[key] = result.data;
   }
-  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir">;
+  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir" | "tunnelId">;
   if (!p.roots || p.roots.length === 0) {
     throw new ConfigError(
       `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
@@ -175,6 +209,7 @@ export function parseServeConfig(
   if (!stateDir) {
     throw new ConfigError("No state folder: HOME is not set; pass --state-dir DIR or set CODEX_GPT_BRIDGE_STATE_DIR");
   }
+  const tunnel = p.tunnelId ? tunnelConfig(p.tunnelId, p.controlPlaneUrl, env) : undefined;
   const codexEnv = Object.fromEntries(
     CODEX_CHILD_ENV.flatMap((name) => {
       const value = env(name);
@@ -201,5 +236,19 @@ export function parseServeConfig(
     logLevel: p.logLevel,
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
     codexEnv: Object.freeze(codexEnv),
+    ...(tunnel ? { tunnel: Object.freeze(tunnel) } : {}),
   });
+}
+
+function tunnelConfig(id: string, controlPlaneUrl: string, env: (name: string) => string | undefined): TunnelConfig {
+  const [keyVariable] = SERVE_SECRET_ENV;
+  const apiKey = env(keyVariable)?.trim();
+  if (!apiKey) {
+    throw new ConfigError(
+      `--tunnel-id is set but ${keyVariable} is not: set it to the tunnel's runtime API key ` +
+        `(or store it with: codex-gpt-bridge secret set codex-gpt-bridge:control-plane-api-key)`,
+    );
+  }
+  if (/\s/.test(apiKey)) throw new ConfigError(`Invalid ${keyVariable}: (hidden) (contains whitespace)`);
+  return { id, controlPlaneUrl, apiKey };
 }

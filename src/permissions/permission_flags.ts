@@ -7,7 +7,13 @@
  *
  * @module
  */
-import { CHATGPT_OPTIONS, CODEX_CHILD_ENV, optionVariables, SERVE_OPTIONS } from "../config/options.ts";
+import {
+  CHATGPT_OPTIONS,
+  CODEX_CHILD_ENV,
+  optionVariables,
+  SERVE_OPTIONS,
+  SERVE_SECRET_ENV,
+} from "../config/options.ts";
 
 /** Variables the `openai` package honours that an owner may rely on (org/project-scoped keys). */
 export const OPENAI_LIBRARY_ENV = ["OPENAI_ORG_ID", "OPENAI_PROJECT_ID"] as const;
@@ -33,10 +39,18 @@ export interface ServePermissionInput {
   port: number;
   /** The state folder (realpath, created by the launcher): the only place the bridge writes. */
   stateDir: string;
+  /** The Secure MCP Tunnel control plane's URL, when a tunnel is configured. */
+  controlPlaneUrl?: string;
 }
 
 function hostPort(host: string, port: number): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** `host:port` of a URL, the port spelled out. */
+function urlHostPort(text: string): string {
+  const url = new URL(text);
+  return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
 }
 
 function unique(values: readonly string[]): string[] {
@@ -54,9 +68,13 @@ export function servePermissionFlags(input: ServePermissionInput): string[] {
     `--allow-write=${input.stateDir}`,
     // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
     `--allow-run=${input.codexPath}`,
-    // Listening on the configured address only; the bridge makes no outbound connections.
-    `--allow-net=${hostPort(input.host, input.port)}`,
-    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...CODEX_CHILD_ENV]).join(",")}`,
+    // Listening on the configured address; the only outbound connection is a tunnel's control plane.
+    `--allow-net=${
+      [hostPort(input.host, input.port), ...(input.controlPlaneUrl ? [urlHostPort(input.controlPlaneUrl)] : [])].join(
+        ",",
+      )
+    }`,
+    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...SERVE_SECRET_ENV, ...CODEX_CHILD_ENV]).join(",")}`,
     // request.signal then aborts only when a client goes away, which is what the MCP SDK listens for
     // (and Deno stops printing a warning that is not a JSON log line).
     "--unstable-no-legacy-abort",
@@ -71,11 +89,9 @@ export interface ChatgptPermissionInput {
 
 /** Deno flags for the `chatgpt` process: the API host, its variables, nothing else. */
 export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] {
-  const url = new URL(input.baseUrl);
-  const port = url.port || (url.protocol === "https:" ? "443" : "80");
   return [
     "--no-prompt",
-    `--allow-net=${url.hostname}:${port}`,
+    `--allow-net=${urlHostPort(input.baseUrl)}`,
     `--allow-env=${[...optionVariables(CHATGPT_OPTIONS), ...OPENAI_LIBRARY_ENV].join(",")}`,
     `--ignore-env=${OPENAI_IGNORED_ENV.join(",")}`,
   ];

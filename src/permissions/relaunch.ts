@@ -85,7 +85,15 @@ export async function planServeLaunch(
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
   return {
     flags: [
-      ...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port, stateDir }),
+      ...servePermissionFlags({
+        roots,
+        alsoRead,
+        codexPath,
+        host: config.host,
+        port,
+        stateDir,
+        controlPlaneUrl: config.tunnel?.controlPlaneUrl,
+      }),
       ...MEMORY_FLAGS,
     ],
     pinnedArgs: ["--codex", codexPath, "--port", String(port), "--state-dir", stateDir],

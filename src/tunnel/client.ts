@@ -124,6 +124,7 @@ export class TunnelClient {
   readonly #queue: (() => Promise<void>)[] = [];
   #slotFreed?: () => void;
   #loop?: Promise<void>;
+  readonly #firstContact = Promise.withResolvers<void>();
   #failures = 0;
   #status: TunnelStatus;
 
@@ -211,7 +212,19 @@ export class TunnelClient {
     }
   }
 
-  async #metadata(): Promise<void> {
+  /**
+   * Resolves once the first contact with the control plane has an outcome
+   * (or after `timeoutMs`), so the start line can say whether the key works.
+   */
+  async ready(timeoutMs: number): Promise<TunnelStatus> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.#firstContact.promise, new Promise((resolve) => timer = setTimeout(resolve, timeoutMs))]);
+    clearTimeout(timer);
+    return this.status();
+  }
+
+  /** Fetches the tunnel's metadata: startup diagnostics, and a quick check of the key before the long poll. */
+  async #metadata(): Promise<"ok" | "refused" | "unknown"> {
     try {
       const response = await fetch(this.#url(this.#paths.metadata), {
         headers: this.#headers(),
@@ -220,18 +233,33 @@ export class TunnelClient {
       if (response.ok) {
         const body = await response.json().catch(() => ({}));
         if (typeof body?.name === "string") this.#status.name = body.name;
+        this.#status.state = "connected";
+        this.#status.connected = true;
         this.#o.log.info("tunnel found", { tunnelId: this.#o.tunnelId, name: this.#status.name });
-      } else {
-        await response.body?.cancel();
+        return "ok";
+      }
+      await response.body?.cancel();
+      if (response.status === 401 || response.status === 403) {
+        this.#problem(this.#refusal(response.status), "refused");
+        return "refused";
       }
     } catch {
       // Diagnostics only: the poll loop reports what matters.
     }
+    return "unknown";
+  }
+
+  #refusal(status: number): string {
+    return status === 401 || status === 403
+      ? `the control plane refused the API key (HTTP ${status}); check CONTROL_PLANE_API_KEY and the key's tunnel permissions`
+      : `the control plane refused the tunnel id (HTTP ${status}); check --tunnel-id`;
   }
 
   async #run(): Promise<void> {
-    await this.#metadata();
     const stop = this.#stopPolling.signal;
+    const first = await this.#metadata();
+    this.#firstContact.resolve();
+    if (first === "refused") await sleep(this.#retry.operatorRetryMs, stop);
     while (!stop.aborted) {
       await this.#freeSlot();
       if (stop.aborted) break;
@@ -289,10 +317,7 @@ export class TunnelClient {
         continue;
       }
       // 401/403 (a wrong or revoked key), 400/404 (a wrong tunnel id): only the operator can fix these.
-      const why = response.status === 401 || response.status === 403
-        ? `the control plane refused the API key (HTTP ${response.status}); check CONTROL_PLANE_API_KEY and the key's tunnel permissions`
-        : `the control plane refused the tunnel id (HTTP ${response.status}); check --tunnel-id`;
-      this.#problem(why, "refused");
+      this.#problem(this.#refusal(response.status), "refused");
       await sleep(this.#retry.operatorRetryMs, stop);
     }
   }
@@ -400,7 +425,7 @@ export class TunnelClient {
       if (!retryable.includes(response.status)) {
         this.#o.log.warn("tunnel response refused", { requestId: command.request_id, status: response.status });
         if (response.status === 401 || response.status === 403) {
-          this.#problem(`the control plane refused the API key (HTTP ${response.status})`, "refused");
+          this.#problem(this.#refusal(response.status), "refused");
         }
         return false;
       }

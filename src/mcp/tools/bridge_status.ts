@@ -33,6 +33,14 @@ const statusOutputSchema = withCachedJsonSchema(z.looseObject({
   }).describe("What the OS lets Codex touch in each turn: only the root holding the cwd, minus hidden secrets"),
   jobs: z.object({ running: z.number(), completed: z.number(), failed: z.number(), maxRunning: z.number() }),
   threads: z.number(),
+  tunnel: z.looseObject({
+    tunnelId: z.string(),
+    state: z.string(),
+    connected: z.boolean(),
+    lastPollAt: z.string().optional(),
+    commandsServed: z.number(),
+    lastError: z.string().optional(),
+  }).optional().describe("OpenAI's Secure MCP Tunnel, when the bridge serves through one"),
 }));
 
 const inputSchema = withCachedJsonSchema(z.object({}));
