@@ -171,6 +171,7 @@ Deno.test("parseServeConfig() sets up a tunnel from --tunnel-id and the key from
   const config = parseServeConfig(["--root", "/src", "--tunnel-id", TUNNEL_ID], env({ CONTROL_PLANE_API_KEY: "sk-x" }));
   assert.deepEqual(config.tunnel, { id: TUNNEL_ID, controlPlaneUrl: "https://api.openai.com", apiKey: "sk-x" });
   assert.ok(Object.isFrozen(config.tunnel));
+  assert.equal(config.codexEnv.CONTROL_PLANE_API_KEY, undefined, "Codex never sees the tunnel key");
   const fromEnv = parseServeConfig(
     ["--root", "/src"],
     env({

@@ -33,7 +33,15 @@ const sleepyScript: FakeScript = async (call) => {
   return { threadId: `thread-${call.request.prompt}`, text: `echo: ${call.request.prompt}` };
 };
 
-async function setup(options: { retry?: Partial<RetryPolicy>; mcp?: McpFetch; fastReturnMs?: number } = {}) {
+interface SetupOptions {
+  retry?: Partial<RetryPolicy>;
+  mcp?: McpFetch;
+  fastReturnMs?: number;
+  /** Scripts the fake before the client's first request. */
+  before?: (plane: ReturnType<typeof startFakeControlPlane>) => void;
+}
+
+async function setup(options: SetupOptions = {}) {
   const base = await Deno.makeTempDir({ prefix: "bridge-tunnel-" });
   const root = join(base, "root");
   await Deno.mkdir(root);
@@ -64,6 +72,7 @@ async function setup(options: { retry?: Partial<RetryPolicy>; mcp?: McpFetch; fa
     log,
   });
   const plane = startFakeControlPlane();
+  options.before?.(plane);
   const client = new TunnelClient({
     baseUrl: plane.baseUrl,
     tunnelId: plane.tunnelId,
@@ -176,11 +185,14 @@ Deno.test("a tool call slower than its response_timeout comes back as running wi
   }
 });
 
-Deno.test("notifications a request emits go as jsonrpc_notify before its terminal jsonrpc_response", async () => {
-  // A test MCP server whose tool reports progress twice: the bridge's own tools do not stream.
-  const mcp = createMcpHandler(() => {
+/**
+ * A test MCP server whose `count` tool reports progress twice, then waits
+ * `waitMs` (the bridge's own tools do not stream).
+ */
+function progressHandler() {
+  return createMcpHandler(() => {
     const server = new McpServer({ name: "progress-test", version: "1.0.0" });
-    server.registerTool("count", { inputSchema: z.object({}) }, async (_args, ctx) => {
+    server.registerTool("count", { inputSchema: z.object({ waitMs: z.number().optional() }) }, async (args, ctx) => {
       const token = ctx.mcpReq._meta?.progressToken;
       for (const progress of [1, 2]) {
         await ctx.mcpReq.notify({
@@ -188,15 +200,20 @@ Deno.test("notifications a request emits go as jsonrpc_notify before its termina
           params: { progressToken: token!, progress, total: 2 },
         });
       }
+      if (args.waitMs) await new Promise((resolve) => setTimeout(resolve, args.waitMs));
       return { content: [{ type: "text", text: "counted" }] };
     });
     return server;
   });
+}
+const countCall = (id: string, args: Record<string, unknown> = {}) =>
+  rpc(id, "tools/call", { name: "count", arguments: args, _meta: { progressToken: "tok" } });
+
+Deno.test("notifications a request emits go as jsonrpc_notify before its terminal jsonrpc_response", async () => {
+  const mcp = progressHandler();
   const t = await setup({ mcp: mcp.fetch });
   try {
-    t.plane.enqueue(
-      command("p", rpc("c1", "tools/call", { name: "count", arguments: {}, _meta: { progressToken: "tok" } })),
-    );
+    t.plane.enqueue(command("p", countCall("c1")));
     await t.plane.until(() => t.plane.responsesFor("p").some(terminal));
     const posted = t.plane.responsesFor("p");
     assert.deepEqual(posted.map((r) => r.body.resp_type), ["jsonrpc_notify", "jsonrpc_notify", "jsonrpc_response"]);
@@ -411,5 +428,56 @@ Deno.test("stop() lets an in-flight call finish within the bound, and posts noth
     assert.deepEqual(u.plane.responsesFor("long"), []);
   } finally {
     await u.cleanup();
+  }
+});
+
+Deno.test("a failed notification POST skips the later ones but the terminal response is still delivered", async () => {
+  const mcp = progressHandler();
+  const t = await setup({ mcp: mcp.fetch });
+  try {
+    t.plane.failResponses("p", { status: 500 });
+    t.plane.enqueue(command("p", countCall("c1")));
+    await t.plane.until(() => t.plane.responsesFor("p").some((r) => r.status === 200));
+    const posted = t.plane.responsesFor("p");
+    assert.deepEqual(posted.map((r) => [r.body.resp_type, r.status]), [
+      ["jsonrpc_notify", 500],
+      ["jsonrpc_response", 200],
+    ], "a notification is never replayed, the second is skipped");
+  } finally {
+    await t.cleanup();
+    await mcp.close();
+  }
+});
+
+Deno.test("a command whose deadline passes during MCP work posts nothing, not even its notifications late", async () => {
+  const mcp = progressHandler();
+  const t = await setup({ mcp: mcp.fetch });
+  try {
+    t.plane.enqueue(
+      command("late", countCall("c1", { waitMs: 1500 }), { response_timeout: "500ms" }),
+      command("in-time", countCall("c2"), { response_timeout: "10s" }),
+    );
+    await t.plane.until(() => t.plane.responsesFor("in-time").some(terminal));
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    const late = t.plane.responsesFor("late");
+    assert.ok(late.every((r) => r.body.resp_type === "jsonrpc_notify"), "no terminal response after the deadline");
+    assert.ok(late.every((r) => r.at - t.plane.polls[0].at < 1000), "only what was posted before the deadline");
+  } finally {
+    await t.cleanup();
+    await mcp.close();
+  }
+});
+
+Deno.test("a wrong key at start shows in ready() as refused, and the bridge does not retry at once", async () => {
+  const t = await setup({ before: (plane) => plane.refuse(403), retry: { operatorRetryMs: 60_000 } });
+  try {
+    const status = await t.client.ready(5000);
+    assert.equal(status.state, "refused");
+    assert.match(status.lastError!, /HTTP 403/);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(t.plane.polls.length, 0, "no poll within the operator retry interval");
+  } finally {
+    t.plane.refuse(undefined);
+    await t.cleanup();
   }
 });
