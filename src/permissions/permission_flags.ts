@@ -47,8 +47,8 @@ function hostPort(host: string, port: number): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** `host:port` of a URL, the port spelled out. */
-function urlHostPort(text: string): string {
+/** `host:port` of a URL, the port spelled out: what `--allow-net` names. */
+export function urlHostPort(text: string): string {
   const url = new URL(text);
   return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
 }
