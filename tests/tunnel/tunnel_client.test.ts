@@ -23,6 +23,7 @@ import { createDispatcher, type McpFetch } from "../../src/tunnel/dispatch.ts";
 import { type RetryPolicy, TunnelClient } from "../../src/tunnel/client.ts";
 import { abortableDelay, type FakeScript, FakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type FakeCommand, startFakeControlPlane } from "../fixtures/fake_control_plane.ts";
+import { connectClient, ERAS, structured } from "../fixtures/bridge_client.ts";
 
 const FAST_RETRY: Partial<RetryPolicy> = { initialMs: 20, maxMs: 200, jitter: 0.1, operatorRetryMs: 400 };
 
@@ -481,3 +482,36 @@ Deno.test("a wrong key at start shows in ready() as refused, and the bridge does
     await t.cleanup();
   }
 });
+
+for (const era of ERAS) {
+  Deno.test(`[${era}] the SDK's own MCP client works through the tunnel: handshake, tools/list, codex_read`, async () => {
+    const t = await setup();
+    let seq = 0;
+    // ChatGPT's side, played by the SDK client: each HTTP POST becomes one polled command, its answer the response.
+    async function throughTunnel(request: Request): Promise<Response> {
+      if (request.method !== "POST") return new Response(null, { status: 405 });
+      const headers: Record<string, string[]> = {};
+      request.headers.forEach((value, name) => headers[name] = [value]);
+      const requestId = `sdk-${++seq}`;
+      t.plane.enqueue(command(requestId, await request.json(), { headers }));
+      await t.plane.until(() => t.plane.responsesFor(requestId).some(terminal));
+      const final = t.plane.responsesFor(requestId).at(-1)!.body;
+      if (final.resp_type === "notify_ack") return new Response(null, { status: 202 });
+      const out = new Headers();
+      for (const [name, values] of Object.entries(final.resp_headers ?? {})) {
+        for (const value of values as string[]) out.append(name, value);
+      }
+      return new Response(JSON.stringify(final.resp_json), { status: final.resp_code, headers: out });
+    }
+    const client = await connectClient("http://chatgpt.invalid/mcp", { era, fetch: throughTunnel });
+    try {
+      const { tools } = await client.listTools();
+      assert.equal(tools.length, 5);
+      const result = await client.callTool({ name: "codex_read", arguments: { prompt: "via tunnel" } });
+      assert.equal(structured(result).text, "echo: via tunnel");
+    } finally {
+      await client.close();
+      await t.cleanup();
+    }
+  });
+}
