@@ -19,11 +19,14 @@ import type { Logger } from "../log.ts";
 import { SERVER_INFO } from "../version.ts";
 import type { Dispatcher } from "./dispatch.ts";
 import {
+  CLIENT_INSTANCE_HEADER,
   CLIENT_NAME_HEADER,
   CLIENT_VERSION_HEADER,
   type DispatchOutput,
   isTerminal,
   MAX_POLL_LIMIT,
+  MCP_SERVER_INFO,
+  MCP_SERVER_INFO_HEADER,
   parsePollResponse,
   parseResponseTimeout,
   parseRetryAfter,
@@ -127,6 +130,7 @@ export class TunnelClient {
   readonly #firstContact = Promise.withResolvers<void>();
   #failures = 0;
   #status: TunnelStatus;
+  readonly #instanceId = crypto.randomUUID();
 
   constructor(options: TunnelClientOptions) {
     this.#o = options;
@@ -174,6 +178,8 @@ export class TunnelClient {
       authorization: `Bearer ${this.#o.apiKey}`,
       [CLIENT_NAME_HEADER]: SERVER_INFO.name,
       [CLIENT_VERSION_HEADER]: SERVER_INFO.version,
+      [MCP_SERVER_INFO_HEADER]: MCP_SERVER_INFO,
+      [CLIENT_INSTANCE_HEADER]: this.#instanceId,
       ...extra,
     });
   }

@@ -16,6 +16,18 @@ export const CLIENT_NAME_HEADER = "X-Tunnel-Client-Name";
 /** Diagnostic client version header, sent on every request. */
 export const CLIENT_VERSION_HEADER = "X-Tunnel-Client-Version";
 
+/** Optional capability declaration, sent with {@linkcode CLIENT_INSTANCE_HEADER}. */
+export const MCP_SERVER_INFO_HEADER = "X-Tunnel-MCP-Server-Info";
+/** A stable id of this client process, sent with the server info. */
+export const CLIENT_INSTANCE_HEADER = "X-Tunnel-Client-Instance-Id";
+
+/**
+ * The bridge's declaration (version 1, compact, canonical key order): one
+ * `main` channel served in-process, whose jobs and threads live in this
+ * process, hence `proc_affinity`.
+ */
+export const MCP_SERVER_INFO = JSON.stringify({ version: 1, channels: [{ name: "main", proc_affinity: true }] });
+
 /** Largest `limit` a poll may ask for. */
 export const MAX_POLL_LIMIT = 25;
 

@@ -140,6 +140,7 @@ Deno.test("one poll carrying 25 commands gets 25 answers, each with its own id, 
     const first = t.plane.polls[0];
     assert.equal(first.limit, "16", "asks for no more than its free workers");
     await t.plane.until(() => t.client.status().commandsServed === 25);
+    assert.deepEqual([...t.plane.serverInfos], ['{"version":1,"channels":[{"name":"main","proc_affinity":true}]}']);
     assert.equal(t.client.status().connected, true);
   } finally {
     await t.cleanup();
