@@ -131,6 +131,21 @@ Deno.test({
         await refused.body?.cancel();
         assert.equal(refused.status, 401, "the HTTP door still needs its token");
       });
+
+      await t.step("SIGTERM lets a tunnel call in flight answer, then the bridge exits 0", async () => {
+        const requestId = "in-flight";
+        const before = model.requests.length;
+        plane.enqueue({
+          request_id: requestId,
+          command_type: "jsonrpc",
+          response_timeout: "60s",
+          jsonrpc: tool(500, "codex_read", { prompt: "DELAY{2000} finishing up", cwd: root }),
+        });
+        await plane.until(() => model.requests.length > before || plane.responsesFor(requestId).length > 0, 30_000);
+        assert.equal(await bridge.stop(), 0, bridge.stderr());
+        const [response] = plane.responsesFor(requestId);
+        assert.equal(response?.body.resp_json.result.structuredContent.status, "completed", bridge.stderr());
+      });
     } finally {
       assert.equal(await bridge.stop(), 0, bridge.stderr());
       await plane.close();
