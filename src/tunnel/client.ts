@@ -205,12 +205,8 @@ export class TunnelClient {
     if (!changed) return;
     if (state === "refused") {
       // The one clear line an operator needs; repeats stay quiet until something changes.
-      this.#o.log.error(
-        `tunnel stopped: ${what}; retrying once every ${Math.round(this.#retry.operatorRetryMs / 1000)} s`,
-        {
-          tunnelId: this.#o.tunnelId,
-        },
-      );
+      const every = Math.round(this.#retry.operatorRetryMs / 1000);
+      this.#o.log.error(`tunnel stopped: ${what}; retrying once every ${every} s`, { tunnelId: this.#o.tunnelId });
     } else {
       this.#o.log.warn(`tunnel control plane unavailable: ${what}; retrying with backoff`, {
         tunnelId: this.#o.tunnelId,
@@ -292,24 +288,8 @@ export class TunnelClient {
       const receivedAt = performance.now();
       const receivedWall = Date.now();
       if (response.status === 200 || response.status === 204) {
-        let commands: PolledCommand[] = [];
-        if (response.status === 200) {
-          try {
-            const items = parsePollResponse(await response.json());
-            for (const item of items) {
-              if (item.ok) commands.push(item.command);
-              else {this.#o.log.warn("tunnel command malformed, skipped", {
-                  requestId: item.requestId,
-                  problem: item.problem,
-                });}
-            }
-          } catch (error) {
-            this.#o.log.warn("tunnel poll response unreadable", { error: (error as Error).message });
-            commands = [];
-          }
-        } else {
-          await response.body?.cancel();
-        }
+        const commands = response.status === 200 ? await this.#commandsOf(response) : [];
+        if (response.status === 204) await response.body?.cancel();
         this.#connected();
         for (const command of commands) this.#submit(command, receivedAt, receivedWall);
         continue;
@@ -325,6 +305,21 @@ export class TunnelClient {
       // 401/403 (a wrong or revoked key), 400/404 (a wrong tunnel id): only the operator can fix these.
       this.#problem(this.#refusal(response.status), "refused");
       await sleep(this.#retry.operatorRetryMs, stop);
+    }
+  }
+
+  /** The well-formed commands of a `200` poll response; malformed items are logged and skipped. */
+  async #commandsOf(response: Response): Promise<PolledCommand[]> {
+    try {
+      const items = parsePollResponse(await response.json());
+      return items.flatMap((item) => {
+        if (item.ok) return [item.command];
+        this.#o.log.warn("tunnel command malformed, skipped", { requestId: item.requestId, problem: item.problem });
+        return [];
+      });
+    } catch (error) {
+      this.#o.log.warn("tunnel poll response unreadable", { error: (error as Error).message });
+      return [];
     }
   }
 

@@ -299,14 +299,17 @@ Deno.test("an unknown command type is logged with its request_id and skipped, an
   try {
     t.plane.enqueue(
       { request_id: "future-1", command_type: "teleport", jsonrpc: rpc(1, "tools/list") },
+      { request_id: "broken", shard_token: "", jsonrpc: rpc(9, "tools/list") }, // shard_token must not be empty
       command("known", rpc(2, "tools/list")),
     );
     await t.plane.until(() => t.plane.responsesFor("known").length >= 1);
     t.plane.enqueue(command("later", rpc(3, "tools/list")));
     await t.plane.until(() => t.plane.responsesFor("later").length >= 1);
     assert.deepEqual(t.plane.responsesFor("future-1"), [], "never treated as JSON-RPC");
-    const line = t.lines.map((l) => JSON.parse(l)).find((l) => l.requestId === "future-1");
-    assert.equal(line?.commandType, "teleport");
+    const lines = t.lines.map((l) => JSON.parse(l));
+    assert.equal(lines.find((l) => l.requestId === "future-1")?.commandType, "teleport");
+    assert.match(lines.find((l) => l.requestId === "broken")?.msg, /malformed, skipped/);
+    assert.deepEqual(t.plane.responsesFor("broken"), [], "a command without a shard token cannot be answered");
   } finally {
     await t.cleanup();
   }
