@@ -51,7 +51,8 @@ export function registerBridgeStatus(server: McpServer, service: BridgeService):
     title: "Bridge status",
     description: "Show what this bridge allows (roots, sandbox, write mode, approval policy, auth), the " +
       "confinement Codex runs under (readable and writable folders, network, hidden secret files) and which " +
-      "Codex it drives (version, protocol), with job counts. Call it first to learn the allowed roots.",
+      "Codex it drives (version, protocol), with job counts and, when it serves through OpenAI's tunnel, the tunnel's " +
+      "state. Call it first to learn the allowed roots.",
     inputSchema,
     outputSchema: statusOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
