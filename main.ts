@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseServeConfig } from "./src/config/serve_config.ts";
+import { parseServeConfig, type ServeConfig } from "./src/config/serve_config.ts";
 import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
 import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
@@ -14,12 +14,16 @@ import { SERVER_INFO } from "./src/version.ts";
 import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
+import { openKeychain } from "./src/keychain/keychain.ts";
+import { launchSecrets } from "./src/keychain/launch_secrets.ts";
+import { SECRET_USAGE } from "./src/cli/secret.ts";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
 Usage:
   codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
+  codex-gpt-bridge secret set|get|delete NAME   secrets in the OS keychain (values on standard input)
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -27,6 +31,9 @@ ${optionHelp(SERVE_OPTIONS)}
 
 chatgpt options:
 ${optionHelp(CHATGPT_OPTIONS)}
+
+secret (macOS: the login keychain via security; Linux: libsecret via secret-tool):
+${SECRET_USAGE}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -40,10 +47,33 @@ function memoryFigures() {
   return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal), externalMiB: mib(external) };
 }
 
+/** Launcher stage: secrets from the keychain, the narrow permission set, then stage two under it. */
+async function launchServe(args: string[], config: ServeConfig): Promise<number> {
+  const filled = config.keychain
+    ? await launchSecrets({
+      tunnelId: config.tunnelId,
+      needsToken: config.auth.kind === "token" && config.auth.generated,
+      env,
+      keychain: openKeychain({ path: env("PATH") }),
+      warn: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    })
+    : {};
+  // A variable that is set always wins; the keychain only fills gaps.
+  const withKeychain = (name: string) => env(name) ?? filled[name];
+  if (Object.keys(filled).length > 0) {
+    try {
+      config = parseServeConfig(args, withKeychain);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      throw new ConfigError(`${error.message}; it came from the keychain: store a new one with \`secret set\``);
+    }
+  }
+  return await relaunch(ENTRY, "serve", args, { ...await planServeLaunch(config, withKeychain), env: filled });
+}
+
 async function serve(args: string[]): Promise<number> {
   const config = parseServeConfig(args, env);
-  // Stage one: work out the narrow permission set, then run stage two under it.
-  if (!isConfined()) return await relaunch(ENTRY, "serve", args, await planServeLaunch(config, env));
+  if (!isConfined()) return await launchServe(args, config);
   assertGranted(config);
   // Loaded only in the confined stage: the launcher stays small and starts fast.
   const { startBridge } = await import("./src/serve.ts");
@@ -108,7 +138,17 @@ async function main(args: string[]): Promise<number> {
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }
-  console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
+  if (command === "secret") {
+    const { runSecretCommand } = await import("./src/cli/secret.ts");
+    const { readSecretInput } = await import("./src/cli/secret_input.ts");
+    return await runSecretCommand(rest, {
+      keychain: openKeychain({ path: env("PATH") }),
+      readValue: readSecretInput,
+      out: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)),
+      err: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    });
+  }
+  console.error(`Unknown command "${command}": use serve, chatgpt, secret or service (see --help)`);
   return 2;
 }
 

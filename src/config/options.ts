@@ -159,6 +159,21 @@ export const SERVE_OPTIONS = {
       "Folder for what outlives a run (jobs, threads, grants, token, audit); the only one the bridge writes.",
     default: "$XDG_STATE_HOME/codex-gpt-bridge or ~/.local/state/codex-gpt-bridge",
   },
+  // Also read by the tunnel (issue 12); here so the launcher knows whether to look the id up in the keychain.
+  tunnelId: {
+    flag: "tunnel-id",
+    env: ["CONTROL_PLANE_TUNNEL_ID"],
+    type: "string",
+    value: "ID",
+    description: "OpenAI Secure MCP Tunnel id (tunnel_ + 32 lowercase letters or digits).",
+    default: "the keychain's codex-gpt-bridge:control-plane-tunnel-id, if stored",
+  },
+  noKeychain: {
+    flag: "no-keychain",
+    env: ["CODEX_GPT_BRIDGE_NO_KEYCHAIN"],
+    type: "boolean",
+    description: "Do not fill the tunnel id, its API key or the token from the OS keychain at start.",
+  },
   logLevel: {
     flag: "log-level",
     env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],

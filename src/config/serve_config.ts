@@ -48,6 +48,10 @@ export interface ServeConfig {
   readonly logLevel: LogLevel;
   /** Absolute path of the state folder (created by the launcher). */
   readonly stateDir: string;
+  /** OpenAI Secure MCP Tunnel id, when one is given or stored. */
+  readonly tunnelId: string | undefined;
+  /** Whether the launcher may fill secrets from the OS keychain. */
+  readonly keychain: boolean;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
   readonly codexEnv: Readonly<Record<string, string>>;
 }
@@ -94,6 +98,11 @@ const FIELDS = {
   codex: z.string().trim().min(1, "expected a path or command name"),
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
+  tunnelId: z.string().trim().regex(
+    /^tunnel_[a-z0-9]{32}$/,
+    "expected tunnel_ followed by 32 lowercase letters or digits",
+  ),
+  noKeychain: z.boolean(),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
 } satisfies Record<keyof typeof SERVE_OPTIONS, z.ZodType>;
 
@@ -113,6 +122,7 @@ const DEFAULTS = {
   allowUnconfinedCodex: false,
   codex: "codex",
   upstream: "auto",
+  noKeychain: false,
   logLevel: "info",
 } as const;
 
@@ -149,7 +159,7 @@ export function parseServeConfig(
     }
     parsed[key] = result.data;
   }
-  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir">;
+  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir" | "tunnelId">;
   if (!p.roots || p.roots.length === 0) {
     throw new ConfigError(
       `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
@@ -200,6 +210,8 @@ export function parseServeConfig(
     upstream: p.upstream,
     logLevel: p.logLevel,
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
+    tunnelId: p.tunnelId,
+    keychain: !p.noKeychain,
     codexEnv: Object.freeze(codexEnv),
   });
 }

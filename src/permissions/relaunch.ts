@@ -57,6 +57,8 @@ export interface ServeLaunch {
   flags: string[];
   /** Appended to the user's arguments: the last value of a flag wins. */
   pinnedArgs: string[];
+  /** Added to the child's environment: the secrets the launcher read from the keychain. @default {} */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Computes the confined `serve` launch for a validated config. */
@@ -109,7 +111,7 @@ export async function relaunch(
 ): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...launch.flags, entry, command, ...args, ...launch.pinnedArgs],
-    env: memoryEnv((name) => Deno.env.get(name)),
+    env: { ...memoryEnv((name) => Deno.env.get(name)), ...launch.env },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

@@ -163,3 +163,14 @@ Deno.test("parseServeConfig() reads the confinement options from flags and varia
 Deno.test("parseServeConfig() refuses a bad secret pattern, naming it", () => {
   refuses(["--root", "/a", "--secret-pattern", ""], {}, /--secret-pattern/);
 });
+
+Deno.test("parseServeConfig() takes a well-formed tunnel id and the keychain switch", () => {
+  const id = `tunnel_${"0a".repeat(16)}`;
+  assert.equal(parseServeConfig(["--root", "/a", "--tunnel-id", id], env()).tunnelId, id);
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CONTROL_PLANE_TUNNEL_ID: id })).tunnelId, id);
+  assert.equal(parseServeConfig(["--root", "/a"], env()).tunnelId, undefined);
+  refuses(["--root", "/a", "--tunnel-id", "tunnel_ABC"], {}, /^Invalid --tunnel-id: "tunnel_ABC" \(expected tunnel_/);
+  assert.equal(parseServeConfig(["--root", "/a"], env()).keychain, true);
+  assert.equal(parseServeConfig(["--root", "/a", "--no-keychain"], env()).keychain, false);
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_NO_KEYCHAIN: "1" })).keychain, false);
+});
