@@ -11,12 +11,21 @@ import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { SERVER_INFO } from "./src/version.ts";
-import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
+import {
+  isConfined,
+  planChatgptLaunch,
+  planServeLaunch,
+  planServiceLaunch,
+  relaunch,
+} from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
 import { openKeychain } from "./src/keychain/keychain.ts";
 import { launchSecrets } from "./src/keychain/launch_secrets.ts";
 import { SECRET_USAGE } from "./src/cli/secret.ts";
+import { SERVICE_USAGE } from "./src/cli/service.ts";
+import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
@@ -24,6 +33,7 @@ Usage:
   codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
   codex-gpt-bridge secret set|get|delete NAME   secrets in the OS keychain (values on standard input)
+  codex-gpt-bridge service install|uninstall|status [serve options]   serve at login
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -34,6 +44,9 @@ ${optionHelp(CHATGPT_OPTIONS)}
 
 secret (macOS: the login keychain via security; Linux: libsecret via secret-tool):
 ${SECRET_USAGE}
+
+service (Linux: a systemd user unit; macOS: a LaunchAgent):
+${SERVICE_USAGE}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -145,6 +158,24 @@ async function main(args: string[]): Promise<number> {
       keychain: openKeychain({ path: env("PATH") }),
       readValue: readSecretInput,
       out: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)),
+      err: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    });
+  }
+  if (command === "service") {
+    // Stage one has no write permission: stage two may write exactly the service file's folders.
+    if (!isConfined()) return await relaunch(ENTRY, "service", rest, planServiceLaunch(Deno.build.os, env));
+    const { runServiceCommand } = await import("./src/cli/service.ts");
+    const { runCommand } = await import("./src/os/run_command.ts");
+    return await runServiceCommand(rest, {
+      os: Deno.build.os,
+      // The service starts what the owner starts: the checkout's launcher, or the compiled binary itself.
+      program: Deno.build.standalone ? Deno.execPath() : fileURLToPath(new URL("./codex-gpt-bridge", ENTRY)),
+      denoDir: dirname(Deno.execPath()),
+      cwd: Deno.cwd(),
+      env,
+      uid: Deno.uid(),
+      run: runCommand,
+      out: (line) => console.log(line),
       err: (line) => console.error(`codex-gpt-bridge: ${line}`),
     });
   }

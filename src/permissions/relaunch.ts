@@ -14,7 +14,8 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
-import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import { chatgptPermissionFlags, servePermissionFlags, servicePermissionFlags } from "./permission_flags.ts";
+import { serviceFiles } from "../login_service/service_files.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
 
@@ -97,6 +98,18 @@ export async function planServeLaunch(
 /** Computes the confined `chatgpt` launch. */
 export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
   return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
+}
+
+/** Computes the confined `service` launch: the service file's folders, the service manager. */
+export function planServiceLaunch(os: typeof Deno.build.os, env: (name: string) => string | undefined): ServeLaunch {
+  const home = env("HOME");
+  if (!home) throw new ConfigError("HOME is not set: the service file lives under the home folder");
+  const files = serviceFiles(os, home);
+  const manager = resolveExecutable(files.manager, env("PATH"));
+  return {
+    flags: [...servicePermissionFlags({ writeDirs: files.writeDirs, manager }), ...MEMORY_FLAGS],
+    pinnedArgs: [],
+  };
 }
 
 /**
