@@ -151,6 +151,13 @@ async function main(args: string[]): Promise<number> {
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }
+  if ((command === "secret" || command === "service") && Deno.build.standalone) {
+    // Its permissions were fixed at compile time for serving: no keychain tool, no service folder.
+    console.error(
+      `codex-gpt-bridge: the compiled binary only serves; run \`./codex-gpt-bridge ${command} …\` from the checkout`,
+    );
+    return 2;
+  }
   if (command === "secret") {
     const { runSecretCommand } = await import("./src/cli/secret.ts");
     const { readSecretInput } = await import("./src/cli/secret_input.ts");
@@ -168,8 +175,8 @@ async function main(args: string[]): Promise<number> {
     const { runCommand } = await import("./src/os/run_command.ts");
     return await runServiceCommand(rest, {
       os: Deno.build.os,
-      // The service starts what the owner starts: the checkout's launcher, or the compiled binary itself.
-      program: Deno.build.standalone ? Deno.execPath() : fileURLToPath(new URL("./codex-gpt-bridge", ENTRY)),
+      // The service starts what the owner starts: the checkout's launcher (which runs dist/ when compiled).
+      program: fileURLToPath(new URL("./codex-gpt-bridge", ENTRY)),
       denoDir: dirname(Deno.execPath()),
       cwd: Deno.cwd(),
       env,
