@@ -14,6 +14,7 @@ import { SERVER_INFO } from "./src/version.ts";
 import {
   isConfined,
   planChatgptLaunch,
+  planSecretLaunch,
   planServeLaunch,
   planServiceLaunch,
   relaunch,
@@ -159,6 +160,8 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (command === "secret") {
+    // Stage two may run exactly the keychain tool, nothing else.
+    if (!isConfined()) return await relaunch(ENTRY, "secret", rest, planSecretLaunch(Deno.build.os, env));
     const { runSecretCommand } = await import("./src/cli/secret.ts");
     const { readSecretInput } = await import("./src/cli/secret_input.ts");
     return await runSecretCommand(rest, {

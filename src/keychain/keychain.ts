@@ -146,6 +146,12 @@ function macKeychain(timeoutMs: number): Backend {
   return backend;
 }
 
+/** The keychain tool's command name on `os`, or undefined where there is none. */
+export function keychainToolName(os: typeof Deno.build.os): string | undefined {
+  if (os === "windows" || os === "android") return undefined;
+  return os === "darwin" ? "security" : "secret-tool";
+}
+
 /**
  * The keychain of this OS. Finding the tool costs a few `stat`s, no process:
  * a machine without one starts as fast as before.

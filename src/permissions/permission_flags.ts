@@ -107,3 +107,15 @@ export function servicePermissionFlags(input: ServicePermissionInput): string[] 
     "--allow-sys=uid",
   ];
 }
+
+/**
+ * Deno flags for the `secret` process: find and run the keychain tool, read
+ * PATH; nothing else (stdin and stdout need no permission).
+ */
+export function secretPermissionFlags(input: { tool: string | undefined }): string[] {
+  return [
+    "--no-prompt",
+    ...(input.tool ? [`--allow-read=${input.tool}`, `--allow-run=${input.tool}`] : []),
+    "--allow-env=PATH",
+  ];
+}

@@ -14,7 +14,13 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
-import { chatgptPermissionFlags, servePermissionFlags, servicePermissionFlags } from "./permission_flags.ts";
+import {
+  chatgptPermissionFlags,
+  secretPermissionFlags,
+  servePermissionFlags,
+  servicePermissionFlags,
+} from "./permission_flags.ts";
+import { keychainToolName } from "../keychain/keychain.ts";
 import { serviceFiles } from "../login_service/service_files.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
@@ -110,6 +116,13 @@ export function planServiceLaunch(os: typeof Deno.build.os, env: (name: string) 
     flags: [...servicePermissionFlags({ writeDirs: files.writeDirs, manager }), ...MEMORY_FLAGS],
     pinnedArgs: [],
   };
+}
+
+/** Computes the confined `secret` launch: exactly the keychain tool this PATH finds. */
+export function planSecretLaunch(os: typeof Deno.build.os, env: (name: string) => string | undefined): ServeLaunch {
+  const name = keychainToolName(os);
+  const tool = name === undefined ? undefined : resolveExecutable(name, env("PATH"));
+  return { flags: [...secretPermissionFlags({ tool }), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
 /**
