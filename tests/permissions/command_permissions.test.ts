@@ -10,6 +10,29 @@ import { planSecretLaunch, planServiceLaunch } from "../../src/permissions/relau
 import { createFakeServiceManager } from "../fixtures/fake_service_manager.ts";
 import { createFakeKeychain } from "../fixtures/fake_keychain.ts";
 
+/**
+ * Runs each attempt (a JavaScript expression) in a process under `flags` and
+ * returns "ok" or the error's name per attempt. The probe file lives in
+ * `dir`, which the set need not be able to write.
+ */
+async function probeUnder(flags: string[], dir: string, attempts: Record<string, string>) {
+  const lines = Object.entries(attempts).map(([name, expression]) =>
+    `try { await (${expression}); results[${JSON.stringify(name)}] = "ok"; } ` +
+    `catch (e) { results[${JSON.stringify(name)}] = e.name; }`
+  );
+  const probeFile = join(dir, "probe.js");
+  await Deno.writeTextFile(
+    probeFile,
+    `const results = {};\n${lines.join("\n")}\nconsole.log(JSON.stringify(results));`,
+  );
+  const { stdout, code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", ...flags, probeFile],
+    stdout: "piped",
+  }).output();
+  assert.equal(code, 0);
+  return JSON.parse(new TextDecoder().decode(stdout));
+}
+
 Deno.test("servicePermissionFlags() writes only the service folders and runs only the manager", () => {
   assert.deepEqual(
     servicePermissionFlags({ writeDirs: ["/h/.config/systemd/user"], manager: "/usr/bin/systemctl" }),
@@ -34,26 +57,15 @@ Deno.test("a process under the service set can write the unit's folder and run s
   try {
     const launch = planServiceLaunch("linux", (name) => ({ HOME: home, PATH: fake.bin })[name]);
     const unitDir = join(home, ".config", "systemd", "user");
-    const probe = `
-      const results = {};
-      const attempt = async (name, fn) => { try { await fn(); results[name] = "ok"; } catch (e) { results[name] = e.name; } };
-      await attempt("mkdir unit folder", () => Deno.mkdir(${JSON.stringify(unitDir)}, { recursive: true }));
-      await attempt("write unit", () => Deno.writeTextFile(${JSON.stringify(join(unitDir, "x.service"))}, "x"));
-      await attempt("write home", () => Deno.writeTextFile(${JSON.stringify(join(home, ".bashrc"))}, "x"));
-      await attempt("run systemctl", () => new Deno.Command(${
-      JSON.stringify(join(fake.bin, "systemctl"))
-    }, { args: ["--user", "daemon-reload"] }).output());
-      await attempt("run sh", () => new Deno.Command("/bin/sh", { args: ["-c", "true"] }).output());
-      console.log(JSON.stringify(results));`;
-    // Outside every folder the set may write: the probe itself is only read.
-    const probeFile = join(fake.bin, "..", "probe.js");
-    await Deno.writeTextFile(probeFile, probe);
-    const { stdout, code } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", ...launch.flags, probeFile],
-      stdout: "piped",
-    }).output();
-    assert.equal(code, 0);
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), {
+    const systemctl = JSON.stringify(join(fake.bin, "systemctl"));
+    const results = await probeUnder(launch.flags, join(fake.bin, ".."), {
+      "mkdir unit folder": `Deno.mkdir(${JSON.stringify(unitDir)}, { recursive: true })`,
+      "write unit": `Deno.writeTextFile(${JSON.stringify(join(unitDir, "x.service"))}, "x")`,
+      "write home": `Deno.writeTextFile(${JSON.stringify(join(home, ".bashrc"))}, "x")`,
+      "run systemctl": `new Deno.Command(${systemctl}, { args: ["--user", "daemon-reload"] }).output()`,
+      "run sh": `new Deno.Command("/bin/sh", { args: ["-c", "true"] }).output()`,
+    });
+    assert.deepEqual(results, {
       "mkdir unit folder": "ok",
       "write unit": "ok",
       "write home": "NotCapable",
@@ -82,25 +94,16 @@ Deno.test("a process under the secret set can run the keychain tool it was plann
     const tool = join(fake.bin, "secret-tool");
     const launch = planSecretLaunch("linux", (name) => ({ PATH: `${fake.bin}:/usr/bin:/bin` })[name]);
     assert.ok(launch.flags.includes(`--allow-run=${tool}`), launch.flags.join(" "));
-    const probe = `
-      const results = {};
-      const attempt = async (name, fn) => { try { await fn(); results[name] = "ok"; } catch (e) { results[name] = e.name; } };
-      await attempt("run secret-tool", () => new Deno.Command(${
-      JSON.stringify(tool)
-    }, { args: ["clear", "service", "codex-gpt-bridge", "name", "x"] }).output());
-      await attempt("run sh", () => new Deno.Command("/bin/sh", { args: ["-c", "true"] }).output());
-      await attempt("read /etc/hostname", () => Deno.readTextFile("/etc/hostname"));
-      await attempt("write /var/tmp", () => Deno.writeTextFile("/var/tmp/secret-probe-never", "x"));
-      await attempt("read HOME", () => Deno.env.get("HOME"));
-      console.log(JSON.stringify(results));`;
-    const probeFile = join(fake.bin, "..", "probe.js");
-    await Deno.writeTextFile(probeFile, probe);
-    const { stdout, code } = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", ...launch.flags, probeFile],
-      stdout: "piped",
-    }).output();
-    assert.equal(code, 0);
-    assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), {
+    const results = await probeUnder(launch.flags, join(fake.bin, ".."), {
+      "run secret-tool": `new Deno.Command(${
+        JSON.stringify(tool)
+      }, { args: ["clear", "service", "x", "name", "x"] }).output()`,
+      "run sh": `new Deno.Command("/bin/sh", { args: ["-c", "true"] }).output()`,
+      "read /etc/hostname": `Deno.readTextFile("/etc/hostname")`,
+      "write /var/tmp": `Deno.writeTextFile("/var/tmp/secret-probe-never", "x")`,
+      "read HOME": `Deno.env.get("HOME")`,
+    });
+    assert.deepEqual(results, {
       "run secret-tool": "ok",
       "run sh": "NotCapable",
       "read /etc/hostname": "NotCapable",
