@@ -17,6 +17,7 @@
  */
 import { resolveExecutable } from "../permissions/relaunch.ts";
 import { type CommandResult, type CommandRunner, runCommand } from "../os/run_command.ts";
+import { keychainToolName } from "./keychain_tool.ts";
 
 /** The keychain tool is missing or failed; the message says what to do. */
 export class KeychainError extends Error {
@@ -146,12 +147,6 @@ function macKeychain(timeoutMs: number): Backend {
   return backend;
 }
 
-/** The keychain tool's command name on `os`, or undefined where there is none. */
-export function keychainToolName(os: typeof Deno.build.os): string | undefined {
-  if (os === "windows" || os === "android") return undefined;
-  return os === "darwin" ? "security" : "secret-tool";
-}
-
 /**
  * The keychain of this OS. Finding the tool costs a few `stat`s, no process:
  * a machine without one starts as fast as before.
@@ -160,7 +155,7 @@ export function openKeychain(options: KeychainOptions): Keychain {
   const os = options.os ?? Deno.build.os;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const runner = options.run ?? runCommand;
-  if (os === "windows" || os === "android") {
+  if (keychainToolName(os) === undefined) {
     const missing = () =>
       Promise.reject(new KeychainError(`No keychain support on ${os}: set the environment variables instead`));
     return { tool: "none", available: false, get: missing, set: missing, delete: missing };

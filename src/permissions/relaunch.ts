@@ -20,7 +20,7 @@ import {
   servePermissionFlags,
   servicePermissionFlags,
 } from "./permission_flags.ts";
-import { keychainToolName } from "../keychain/keychain.ts";
+import { keychainToolName } from "../keychain/keychain_tool.ts";
 import { serviceFiles } from "../login_service/service_files.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
