@@ -5,21 +5,36 @@
  *
  * @module
  */
-import { parseServeConfig } from "./src/config/serve_config.ts";
+import { parseServeConfig, type ServeConfig } from "./src/config/serve_config.ts";
 import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
-import { optionHelp } from "./src/config/read_options.ts";
+import { optionHelp, readOptions } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { SERVER_INFO } from "./src/version.ts";
-import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
+import {
+  isConfined,
+  planChatgptLaunch,
+  planSecretLaunch,
+  planServeLaunch,
+  planServiceLaunch,
+  relaunch,
+} from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
+import { openKeychain } from "./src/keychain/keychain.ts";
+import { launchSecrets } from "./src/keychain/launch_secrets.ts";
+import { SECRET_USAGE } from "./src/cli/secret.ts";
+import { SERVICE_USAGE } from "./src/cli/service.ts";
+import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
 Usage:
   codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
+  codex-gpt-bridge secret set|get|delete NAME   secrets in the OS keychain (values on standard input)
+  codex-gpt-bridge service install|uninstall|status [serve options]   serve at login
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -27,6 +42,12 @@ ${optionHelp(SERVE_OPTIONS)}
 
 chatgpt options:
 ${optionHelp(CHATGPT_OPTIONS)}
+
+secret (macOS: the login keychain via security; Linux: libsecret via secret-tool):
+${SECRET_USAGE}
+
+service (Linux: a systemd user unit; macOS: a LaunchAgent):
+${SERVICE_USAGE}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -40,10 +61,37 @@ function memoryFigures() {
   return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal), externalMiB: mib(external) };
 }
 
+/**
+ * Launcher stage: secrets from the keychain, then the one validated parse,
+ * the narrow permission set, and stage two under it. What to look up is
+ * decided from the raw options: the tunnel's key must be known before the
+ * config can be validated.
+ */
+async function launchServe(args: string[]): Promise<number> {
+  const raw = readOptions(SERVE_OPTIONS, args, env);
+  const given = (key: keyof typeof raw) => raw[key] !== undefined && raw[key]?.value !== false;
+  const filled = given("noKeychain") ? {} : await launchSecrets({
+    tunnelId: raw.tunnelId?.value as string | undefined,
+    needsToken: !given("token") && !given("noAuth"),
+    env,
+    keychain: openKeychain({ path: env("PATH") }),
+    warn: (line) => console.error(`codex-gpt-bridge: ${line}`),
+  });
+  // A variable that is set always wins; the keychain only fills gaps.
+  const withKeychain = (name: string) => env(name) ?? filled[name];
+  let config: ServeConfig;
+  try {
+    config = parseServeConfig(args, withKeychain);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || Object.keys(filled).length === 0) throw error;
+    throw new ConfigError(`${error.message}; if it came from the keychain, store a new one with \`secret set\``);
+  }
+  return await relaunch(ENTRY, "serve", args, { ...await planServeLaunch(config, withKeychain), env: filled });
+}
+
 async function serve(args: string[]): Promise<number> {
+  if (!isConfined()) return await launchServe(args);
   const config = parseServeConfig(args, env);
-  // Stage one: work out the narrow permission set, then run stage two under it.
-  if (!isConfined()) return await relaunch(ENTRY, "serve", args, await planServeLaunch(config, env));
   assertGranted(config);
   // Loaded only in the confined stage: the launcher stays small and starts fast.
   const { startBridge } = await import("./src/serve.ts");
@@ -115,7 +163,44 @@ async function main(args: string[]): Promise<number> {
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }
-  console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
+  if ((command === "secret" || command === "service") && Deno.build.standalone) {
+    // Its permissions were fixed at compile time for serving: no keychain tool, no service folder.
+    console.error(
+      `codex-gpt-bridge: the compiled binary only serves; run \`./codex-gpt-bridge ${command} …\` from the checkout`,
+    );
+    return 2;
+  }
+  if (command === "secret") {
+    // Stage two may run exactly the keychain tool, nothing else.
+    if (!isConfined()) return await relaunch(ENTRY, "secret", rest, planSecretLaunch(Deno.build.os, env));
+    const { runSecretCommand } = await import("./src/cli/secret.ts");
+    const { readSecretInput } = await import("./src/cli/secret_input.ts");
+    return await runSecretCommand(rest, {
+      keychain: openKeychain({ path: env("PATH") }),
+      readValue: readSecretInput,
+      out: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)),
+      err: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    });
+  }
+  if (command === "service") {
+    // Stage one has no write permission: stage two may write exactly the service file's folders.
+    if (!isConfined()) return await relaunch(ENTRY, "service", rest, planServiceLaunch(Deno.build.os, env));
+    const { runServiceCommand } = await import("./src/cli/service.ts");
+    const { runCommand } = await import("./src/os/run_command.ts");
+    return await runServiceCommand(rest, {
+      os: Deno.build.os,
+      // The service starts what the owner starts: the checkout's launcher (which runs dist/ when compiled).
+      program: fileURLToPath(new URL("./codex-gpt-bridge", ENTRY)),
+      denoDir: dirname(Deno.execPath()),
+      cwd: Deno.cwd(),
+      env,
+      uid: Deno.uid(),
+      run: runCommand,
+      out: (line) => console.log(line),
+      err: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    });
+  }
+  console.error(`Unknown command "${command}": use serve, chatgpt, secret or service (see --help)`);
   return 2;
 }
 

@@ -159,6 +159,12 @@ export const SERVE_OPTIONS = {
       "Folder for what outlives a run (jobs, threads, grants, token, audit); the only one the bridge writes.",
     default: "$XDG_STATE_HOME/codex-gpt-bridge or ~/.local/state/codex-gpt-bridge",
   },
+  noKeychain: {
+    flag: "no-keychain",
+    env: ["CODEX_GPT_BRIDGE_NO_KEYCHAIN"],
+    type: "boolean",
+    description: "Do not fill the tunnel id, its API key or the token from the OS keychain at start.",
+  },
   logLevel: {
     flag: "log-level",
     env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],
@@ -174,6 +180,7 @@ export const SERVE_OPTIONS = {
     value: "ID",
     description: "Also serve ChatGPT through OpenAI's Secure MCP Tunnel with this id (tunnel_ + 32 letters/digits); " +
       "its runtime API key comes from CONTROL_PLANE_API_KEY, never a flag.",
+    default: "the keychain's codex-gpt-bridge:control-plane-tunnel-id, if stored",
   },
   controlPlaneUrl: {
     flag: "control-plane-url",

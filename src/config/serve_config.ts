@@ -58,6 +58,8 @@ export interface ServeConfig {
   readonly logLevel: LogLevel;
   /** Absolute path of the state folder (created by the launcher). */
   readonly stateDir: string;
+  /** Whether the launcher may fill secrets from the OS keychain. */
+  readonly keychain: boolean;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
   readonly codexEnv: Readonly<Record<string, string>>;
   /** The Secure MCP Tunnel to poll, beside the HTTP listener. */
@@ -106,6 +108,7 @@ const FIELDS = {
   codex: z.string().trim().min(1, "expected a path or command name"),
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
+  noKeychain: z.boolean(),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
   tunnelId: z.string().trim().regex(TUNNEL_ID_PATTERN, "expected tunnel_ and 32 lowercase letters or digits"),
   controlPlaneUrl: z.string().trim().superRefine((text, ctx) => {
@@ -130,6 +133,7 @@ const DEFAULTS = {
   allowUnconfinedCodex: false,
   codex: "codex",
   upstream: "auto",
+  noKeychain: false,
   logLevel: "info",
   controlPlaneUrl: "https://api.openai.com",
 } as const;
@@ -235,6 +239,7 @@ export function parseServeConfig(
     upstream: p.upstream,
     logLevel: p.logLevel,
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
+    keychain: !p.noKeychain,
     codexEnv: Object.freeze(codexEnv),
     ...(tunnel ? { tunnel: Object.freeze(tunnel) } : {}),
   });

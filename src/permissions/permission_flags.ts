@@ -96,3 +96,42 @@ export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] 
     `--ignore-env=${OPENAI_IGNORED_ENV.join(",")}`,
   ];
 }
+
+/** What the `service` permission set is computed from. */
+export interface ServicePermissionInput {
+  /** The folders installing the service writes (its file's, the logs'). */
+  writeDirs: readonly string[];
+  /** Absolute path of systemctl/launchctl, when installed. */
+  manager: string | undefined;
+}
+
+/** Variables `service` reads: where the file goes, the PATH the service gets, the default state folder. */
+export const SERVICE_ENV = ["HOME", "PATH", "XDG_STATE_HOME"] as const;
+
+/**
+ * Deno flags for the `service` process: write the service file's folders,
+ * run the service manager, read anything (the serve flags' roots and Codex
+ * are checked before the file is written), know the uid (launchd's domain).
+ */
+export function servicePermissionFlags(input: ServicePermissionInput): string[] {
+  return [
+    "--no-prompt",
+    "--allow-read",
+    `--allow-write=${unique(input.writeDirs).join(",")}`,
+    ...(input.manager ? [`--allow-run=${input.manager}`] : []),
+    `--allow-env=${SERVICE_ENV.join(",")}`,
+    "--allow-sys=uid",
+  ];
+}
+
+/**
+ * Deno flags for the `secret` process: find and run the keychain tool, read
+ * PATH; nothing else (stdin and stdout need no permission).
+ */
+export function secretPermissionFlags(input: { tool: string | undefined }): string[] {
+  return [
+    "--no-prompt",
+    ...(input.tool ? [`--allow-read=${input.tool}`, `--allow-run=${input.tool}`] : []),
+    "--allow-env=PATH",
+  ];
+}

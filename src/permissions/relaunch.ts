@@ -14,7 +14,14 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
-import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import {
+  chatgptPermissionFlags,
+  secretPermissionFlags,
+  servePermissionFlags,
+  servicePermissionFlags,
+} from "./permission_flags.ts";
+import { keychainToolName } from "../keychain/keychain_tool.ts";
+import { serviceFiles } from "../login_service/service_files.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
 
@@ -57,6 +64,8 @@ export interface ServeLaunch {
   flags: string[];
   /** Appended to the user's arguments: the last value of a flag wins. */
   pinnedArgs: string[];
+  /** Added to the child's environment: the secrets the launcher read from the keychain. @default {} */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Computes the confined `serve` launch for a validated config. */
@@ -105,6 +114,25 @@ export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
   return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
+/** Computes the confined `service` launch: the service file's folders, the service manager. */
+export function planServiceLaunch(os: typeof Deno.build.os, env: (name: string) => string | undefined): ServeLaunch {
+  const home = env("HOME");
+  if (!home) throw new ConfigError("HOME is not set: the service file lives under the home folder");
+  const files = serviceFiles(os, home);
+  const manager = resolveExecutable(files.manager, env("PATH"));
+  return {
+    flags: [...servicePermissionFlags({ writeDirs: files.writeDirs, manager }), ...MEMORY_FLAGS],
+    pinnedArgs: [],
+  };
+}
+
+/** Computes the confined `secret` launch: exactly the keychain tool this PATH finds. */
+export function planSecretLaunch(os: typeof Deno.build.os, env: (name: string) => string | undefined): ServeLaunch {
+  const name = keychainToolName(os);
+  const tool = name === undefined ? undefined : resolveExecutable(name, env("PATH"));
+  return { flags: [...secretPermissionFlags({ tool }), ...MEMORY_FLAGS], pinnedArgs: [] };
+}
+
 /**
  * Runs `entry` again under `flags`, forwarding SIGINT/SIGTERM, and resolves
  * with its exit code.
@@ -117,7 +145,7 @@ export async function relaunch(
 ): Promise<number> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...launch.flags, entry, command, ...args, ...launch.pinnedArgs],
-    env: memoryEnv((name) => Deno.env.get(name)),
+    env: { ...memoryEnv((name) => Deno.env.get(name)), ...launch.env },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

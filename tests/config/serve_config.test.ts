@@ -203,3 +203,9 @@ Deno.test("parseServeConfig() refuses a bad tunnel id, a missing key and a plain
     assert.equal(config.tunnel?.controlPlaneUrl, new URL(url).origin);
   }
 });
+
+Deno.test("parseServeConfig() takes the keychain switch", () => {
+  assert.equal(parseServeConfig(["--root", "/a"], env()).keychain, true);
+  assert.equal(parseServeConfig(["--root", "/a", "--no-keychain"], env()).keychain, false);
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_NO_KEYCHAIN: "1" })).keychain, false);
+});
