@@ -6,20 +6,30 @@
  * @module
  */
 import { parseServeConfig } from "./src/config/serve_config.ts";
-import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
+import { CHATGPT_OPTIONS, DOCTOR_OPTIONS, SERVE_OPTIONS, SETUP_CODEX_OPTIONS } from "./src/config/options.ts";
 import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { SERVER_INFO } from "./src/version.ts";
-import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
+import {
+  isConfined,
+  planChatgptLaunch,
+  planServeLaunch,
+  planSetupCodexLaunch,
+  relaunch,
+} from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
+import { parseSetupCodexConfig } from "./src/config/setup_codex_config.ts";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
 Usage:
   codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
+  codex-gpt-bridge setup codex [--remove]       Give every Codex session ask_chatgpt ($CODEX_HOME/config.toml)
+  codex-gpt-bridge doctor [serve options] [--json]
+                                                Check what serve needs, one line each with the fix; exit 1 on a fail
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -27,6 +37,12 @@ ${optionHelp(SERVE_OPTIONS)}
 
 chatgpt options:
 ${optionHelp(CHATGPT_OPTIONS)}
+
+setup codex options:
+${optionHelp(SETUP_CODEX_OPTIONS)}
+
+doctor options (besides the serve options it checks):
+${optionHelp(DOCTOR_OPTIONS)}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -91,6 +107,20 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+async function setup(args: string[]): Promise<number> {
+  const [target, ...rest] = args;
+  if (target !== "codex") {
+    throw new ConfigError(`Unknown setup target ${JSON.stringify(target ?? "")}: the one there is \`setup codex\``);
+  }
+  const config = parseSetupCodexConfig(rest, env);
+  // Re-run with write access to Codex's home folder alone.
+  if (!isConfined()) return await relaunch(ENTRY, "setup", args, planSetupCodexLaunch(config));
+  const { describeSetup, runningProgram, setupCodex } = await import("./src/cli/setup_codex.ts");
+  const program = runningProgram(ENTRY);
+  for (const line of describeSetup(await setupCodex(config, program), program)) console.log(line);
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
@@ -108,7 +138,12 @@ async function main(args: string[]): Promise<number> {
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }
-  console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
+  if (command === "setup") return await setup(rest);
+  if (command === "doctor") {
+    const { runDoctor } = await import("./src/cli/doctor.ts");
+    return await runDoctor(rest, env, console.log);
+  }
+  console.error(`Unknown command "${command}": use serve, chatgpt, setup codex or doctor (see --help)`);
   return 2;
 }
 

@@ -7,7 +7,13 @@
  *
  * @module
  */
-import { CHATGPT_OPTIONS, CODEX_CHILD_ENV, optionVariables, SERVE_OPTIONS } from "../config/options.ts";
+import {
+  CHATGPT_OPTIONS,
+  CODEX_CHILD_ENV,
+  optionVariables,
+  SERVE_OPTIONS,
+  SETUP_CODEX_OPTIONS,
+} from "../config/options.ts";
 
 /** Variables the `openai` package honours that an owner may rely on (org/project-scoped keys). */
 export const OPENAI_LIBRARY_ENV = ["OPENAI_ORG_ID", "OPENAI_PROJECT_ID"] as const;
@@ -78,5 +84,15 @@ export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] 
     `--allow-net=${url.hostname}:${port}`,
     `--allow-env=${[...optionVariables(CHATGPT_OPTIONS), ...OPENAI_LIBRARY_ENV].join(",")}`,
     `--ignore-env=${OPENAI_IGNORED_ENV.join(",")}`,
+  ];
+}
+
+/** Deno flags for `setup codex`: Codex's home folder (read and write) and its variables, nothing else. */
+export function setupCodexPermissionFlags(input: { codexHome: string }): string[] {
+  return [
+    "--no-prompt",
+    `--allow-read=${input.codexHome}`,
+    `--allow-write=${input.codexHome}`,
+    `--allow-env=${[...optionVariables(SETUP_CODEX_OPTIONS), "HOME"].join(",")}`,
   ];
 }

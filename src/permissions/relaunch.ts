@@ -14,9 +14,10 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
-import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import { chatgptPermissionFlags, servePermissionFlags, setupCodexPermissionFlags } from "./permission_flags.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
+import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
 
 /** Whether this process already runs under a narrow permission set. */
 export function isConfined(): boolean {
@@ -95,6 +96,14 @@ export async function planServeLaunch(
 /** Computes the confined `chatgpt` launch. */
 export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
   return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
+}
+
+/** Computes the confined `setup codex` launch: it may write Codex's home folder only. */
+export function planSetupCodexLaunch(config: SetupCodexConfig): ServeLaunch {
+  return {
+    flags: [...setupCodexPermissionFlags({ codexHome: config.codexHome }), ...MEMORY_FLAGS],
+    pinnedArgs: ["--codex-home", config.codexHome],
+  };
 }
 
 /**
