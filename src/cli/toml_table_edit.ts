@@ -221,10 +221,15 @@ export function editTable(options: EditTableOptions): TableEditResult {
   let result: string;
   const block = table === undefined ? "" : renderTable(path, table, options.comments ?? [], eol);
   if (insertAt !== undefined) {
+    // A section removed from the end of the file takes the blank line that separated it along.
+    const atEnd = ranges.some((range) => range.end === lines.length);
+    // (A new block keeps the blank line before it.)
+    if (atEnd && (table === undefined || kept.length > insertAt) && /^\s*\r?\n$/.test(kept.at(-1) ?? "")) {
+      kept.pop();
+      insertAt = Math.min(insertAt, kept.length);
+    }
     kept.splice(insertAt, 0, block);
     result = kept.join("");
-    // Removed from the end: drop the blank line that separated it.
-    if (table === undefined && insertAt === kept.length - 1) result = result.replace(/(\r?\n)\r?\n$/, "$1");
   } else if (table === undefined) {
     result = text;
   } else {
