@@ -31,7 +31,12 @@ export async function runDoctor(
     results = await runChecks(DOCTOR_CHECKS, { config, env, sourceOf: (option) => raw[option]?.source });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    results = [{ name: "configuration", status: "fail", detail: error.message, fix: "see --help" }];
+    results = [{
+      name: "configuration",
+      status: "fail",
+      detail: error.message,
+      fix: "correct that option (see --help)",
+    }];
   }
   if (json) print(JSON.stringify({ checks: results, summary: summarise(results) }, null, 2));
   else for (const line of formatReport(results)) print(line);
