@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { createCodexHome } from "../fixtures/codex_home.ts";
 import { CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR } from "../fixtures/bridge_process.ts";
-import { startAskChatgptFakes } from "../fixtures/ask_chatgpt_turn.ts";
+import { makeCodexProject, startAskChatgptFakes } from "../fixtures/ask_chatgpt_turn.ts";
 
 Deno.test({
   name: `e2e: Codex ${CURRENT_CODEX} in a subfolder of the trusted project calls ask_chatgpt and gets the answer`,
@@ -28,12 +28,7 @@ Deno.test({
     });
     try {
       const subfolder = join(project, "src", "deep");
-      await Deno.mkdir(subfolder, { recursive: true });
-      // Codex finds the project (and its .codex folder) from the git repository around the session folder.
-      const git = await new Deno.Command("git", { args: ["init", "-q", project], stdin: "null" }).output();
-      assert.equal(git.code, 0, new TextDecoder().decode(git.stderr));
-      await Deno.mkdir(join(project, ".codex"));
-      await Deno.copyFile(join(PROJECT_DIR, ".codex", "config.toml"), join(project, ".codex", "config.toml"));
+      await makeCodexProject(project, subfolder);
       // The project's launcher, started late: the real one, after two seconds.
       await Deno.writeTextFile(
         join(project, "codex-gpt-bridge"),

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { createCodexHome } from "../fixtures/codex_home.ts";
 import { CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR } from "../fixtures/bridge_process.ts";
-import { startAskChatgptFakes } from "../fixtures/ask_chatgpt_turn.ts";
+import { makeCodexProject, startAskChatgptFakes } from "../fixtures/ask_chatgpt_turn.ts";
 
 /** Files under `dir` whose bytes contain `needle`. */
 async function filesContaining(dir: string, needle: string): Promise<string[]> {
@@ -66,13 +66,9 @@ Deno.test({
     const apiKey = `sk-e2e-${crypto.randomUUID()}`;
     try {
       const subfolder = join(project, "app", "lib");
-      await Deno.mkdir(subfolder, { recursive: true });
-      const git = await new Deno.Command("git", { args: ["init", "-q", project], stdin: "null" }).output();
-      assert.equal(git.code, 0, new TextDecoder().decode(git.stderr));
-      // This repository's project config, whose launcher is not there: were the untrusted file read,
+      // With this repository's project config, whose launcher is not there: were the untrusted file read,
       // the required server would fail every session.
-      await Deno.mkdir(join(project, ".codex"));
-      await Deno.copyFile(join(PROJECT_DIR, ".codex", "config.toml"), join(project, ".codex", "config.toml"));
+      await makeCodexProject(project, subfolder);
       const setupEnv = { PATH: Deno.env.get("PATH")!, ...home.env, OPENAI_API_KEY: apiKey };
       const first = await runSetup(subfolder, setupEnv);
       assert.equal(first.code, 0, first.out);
