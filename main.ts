@@ -114,7 +114,7 @@ async function setup(args: string[]): Promise<number> {
   }
   const config = parseSetupCodexConfig(rest, env);
   // Re-run with write access to Codex's home folder alone.
-  if (!isConfined()) return await relaunch(ENTRY, "setup", args, planSetupCodexLaunch(config));
+  if (!isConfined()) return await relaunch(ENTRY, "setup", args, await planSetupCodexLaunch(config));
   const { describeSetup, runningProgram, setupCodex } = await import("./src/cli/setup_codex.ts");
   const program = runningProgram(ENTRY);
   for (const line of describeSetup(await setupCodex(config, program), program)) console.log(line);

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHATGPT_OPTIONS, LAUNCHER_DENO_ENV, optionVariables } from "../config/options.ts";
 import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
@@ -88,7 +88,7 @@ async function readIfPresent(file: string): Promise<string | undefined> {
 /** Replaces `file` in one step (a temp file beside it, renamed over it), keeping its mode. */
 async function replaceFile(file: string, text: string, dir: string): Promise<void> {
   const mode = await Deno.stat(file).then((info) => (info.mode ?? 0o600) & 0o7777, () => 0o600);
-  const temp = join(dir, `.config.toml.${crypto.randomUUID()}.tmp`);
+  const temp = join(dir, `.${basename(file)}.${crypto.randomUUID()}.tmp`);
   try {
     await Deno.writeTextFile(temp, text, { mode, createNew: true });
     await Deno.chmod(temp, mode);
@@ -113,7 +113,9 @@ export async function setupCodex(config: SetupCodexConfig, program: RunningProgr
   } catch (error) {
     throw new ConfigError(`Cannot create ${config.codexHome}: ${(error as Error).message}`);
   }
-  await replaceFile(file, text, config.codexHome);
+  // A symlinked config.toml (dotfile managers) stays a link: the file it points to is replaced.
+  const target = await Deno.realPath(file).catch(() => file);
+  await replaceFile(target, text, dirname(target));
   return { file, action: config.remove ? "removed" : existed ? "updated" : "added" };
 }
 

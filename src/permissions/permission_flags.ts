@@ -87,12 +87,21 @@ export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] 
   ];
 }
 
+/** What the `setup codex` permission set is computed from. */
+export interface SetupCodexPermissionInput {
+  /** Codex's home folder. */
+  codexHome: string;
+  /** The folder of the real `config.toml` when it is a symlink out of the home folder (dotfile managers). */
+  configDir?: string;
+}
+
 /** Deno flags for `setup codex`: Codex's home folder (read and write) and its variables, nothing else. */
-export function setupCodexPermissionFlags(input: { codexHome: string }): string[] {
+export function setupCodexPermissionFlags(input: SetupCodexPermissionInput): string[] {
+  const folders = unique([input.codexHome, ...(input.configDir ? [input.configDir] : [])]).join(",");
   return [
     "--no-prompt",
-    `--allow-read=${input.codexHome}`,
-    `--allow-write=${input.codexHome}`,
+    `--allow-read=${folders}`,
+    `--allow-write=${folders}`,
     `--allow-env=${[...optionVariables(SETUP_CODEX_OPTIONS), "HOME"].join(",")}`,
   ];
 }

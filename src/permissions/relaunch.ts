@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
@@ -98,10 +98,15 @@ export function planChatgptLaunch(config: ChatgptConfig): ServeLaunch {
   return { flags: [...chatgptPermissionFlags({ baseUrl: config.baseUrl }), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
-/** Computes the confined `setup codex` launch: it may write Codex's home folder only. */
-export function planSetupCodexLaunch(config: SetupCodexConfig): ServeLaunch {
+/**
+ * Computes the confined `setup codex` launch: it may write Codex's home folder only, and the folder of the real
+ * `config.toml` when that is a symlink (the link is kept: the file it points to is replaced).
+ */
+export async function planSetupCodexLaunch(config: SetupCodexConfig): Promise<ServeLaunch> {
+  const real = await Deno.realPath(join(config.codexHome, "config.toml")).catch(() => undefined);
+  const configDir = real ? dirname(real) : undefined;
   return {
-    flags: [...setupCodexPermissionFlags({ codexHome: config.codexHome }), ...MEMORY_FLAGS],
+    flags: [...setupCodexPermissionFlags({ codexHome: config.codexHome, configDir }), ...MEMORY_FLAGS],
     pinnedArgs: ["--codex-home", config.codexHome],
   };
 }

@@ -4,6 +4,8 @@ import { parse } from "smol-toml";
 import { chatgptServerTable, describeSetup, setupCodex } from "../../src/cli/setup_codex.ts";
 import { parseSetupCodexConfig } from "../../src/config/setup_codex_config.ts";
 import { ConfigError } from "../../src/errors.ts";
+import { setupCodexPermissionFlags } from "../../src/permissions/permission_flags.ts";
+import { planSetupCodexLaunch } from "../../src/permissions/relaunch.ts";
 
 const PROGRAM = { standalone: false, execPath: "/opt/deno/bin/deno", projectDir: "/src/codex-gpt-bridge" };
 
@@ -91,4 +93,32 @@ Deno.test("the Codex home comes from --codex-home, else CODEX_HOME, else ~/.code
   assert.deepEqual({ ...flagged }, { remove: true, codexHome: "/x" });
   assert.throws(() => parseSetupCodexConfig([], env({})), /HOME is not set; pass --codex-home DIR/);
   assert.throws(() => parseSetupCodexConfig(["--force"], env({ HOME: "/h" })), /Unknown option '--force'/);
+});
+
+Deno.test("a symlinked config.toml stays a link, and the file it points to gets the table", async () => {
+  await withCodexHome(async (codexHome) => {
+    const dotfiles = join(codexHome, "..", "dotfiles");
+    await Deno.mkdir(dotfiles);
+    await Deno.mkdir(codexHome);
+    const target = join(dotfiles, "codex.toml");
+    await Deno.writeTextFile(target, "# kept\n");
+    await Deno.symlink(target, join(codexHome, "config.toml"));
+    assert.equal((await setupCodex({ remove: false, codexHome }, PROGRAM)).action, "added");
+    assert.ok((await Deno.lstat(join(codexHome, "config.toml"))).isSymlink);
+    assert.match(await Deno.readTextFile(target), /^# kept\n\n\[mcp_servers\.chatgpt\]/);
+  });
+});
+
+Deno.test("setup codex may write Codex's home folder and nothing else", async () => {
+  assert.deepEqual(setupCodexPermissionFlags({ codexHome: "/home/me/.codex" }), [
+    "--no-prompt",
+    "--allow-read=/home/me/.codex",
+    "--allow-write=/home/me/.codex",
+    "--allow-env=CODEX_HOME,HOME",
+  ]);
+  await withCodexHome(async (codexHome) => {
+    const launch = await planSetupCodexLaunch({ remove: false, codexHome });
+    assert.ok(launch.flags.includes(`--allow-write=${codexHome}`), launch.flags.join(" "));
+    assert.deepEqual(launch.pinnedArgs, ["--codex-home", codexHome]);
+  });
 });
