@@ -6,6 +6,7 @@
  */
 import type { Check } from "./check.ts";
 import { checkCodex, checkCodexLogin } from "./codex_checks.ts";
+import { checkCodexConfig } from "./codex_config_checks.ts";
 import { checkReadPaths, checkRoots } from "./root_checks.ts";
 import { checkAuth, checkPermissions, checkPort, checkStateDir } from "./server_checks.ts";
 
@@ -13,6 +14,7 @@ import { checkAuth, checkPermissions, checkPort, checkStateDir } from "./server_
 export const DOCTOR_CHECKS: readonly Check[] = [
   checkCodex,
   checkCodexLogin,
+  checkCodexConfig,
   checkRoots,
   checkReadPaths,
   checkPort,

@@ -13,6 +13,8 @@ import { checkCodex, checkCodexLogin } from "../../src/doctor/codex_checks.ts";
 import { checkReadPaths, checkRoots } from "../../src/doctor/root_checks.ts";
 import { checkAuth, checkPermissions, checkPort, checkStateDir } from "../../src/doctor/server_checks.ts";
 import { runDoctor } from "../../src/cli/doctor.ts";
+import { setupCodex } from "../../src/cli/setup_codex.ts";
+import { checkCodexConfig } from "../../src/doctor/codex_config_checks.ts";
 import { codexBinary, CURRENT_CODEX, LEGACY_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR } from "../fixtures/bridge_process.ts";
 
@@ -204,6 +206,11 @@ Deno.test("doctor exits 0 when every check passes, 1 on a fail, and prints JSON 
     const vars: Record<string, string> = { HOME: home, CODEX_HOME: codexHome, PATH: Deno.env.get("PATH")! };
     // A logged-in Codex for the passing run (no network: auth.json only).
     await Deno.writeTextFile(join(codexHome, "auth.json"), JSON.stringify({ OPENAI_API_KEY: "sk-doctor" }));
+    await setupCodex({ remove: false, codexHome }, {
+      standalone: false,
+      execPath: Deno.execPath(),
+      projectDir: PROJECT_DIR,
+    });
     const args = ["--root", root, "--codex", codexBinary(CURRENT_CODEX), "--port", "0", "--state-dir", join(home, "s")];
     const lines: string[] = [];
     const passing = await runDoctor(args, (name) => vars[name], (line) => lines.push(line));
@@ -240,5 +247,32 @@ Deno.test("codex-gpt-bridge doctor runs from the launcher and prints one line pe
     assert.equal(code, 1, lines.join("\n"));
     assert.match(lines[0], /^fail {2}codex: Codex CLI not found/);
     assert.ok(lines.some((line) => /^ok {4}root /.test(line)), lines.join("\n"));
+  });
+});
+
+Deno.test("doctor checks the chatgpt registration in Codex's config, and fails a config Codex cannot read", async () => {
+  await withPlace(async ({ home, codexHome }) => {
+    const vars = { HOME: home, CODEX_HOME: codexHome, PATH: Deno.env.get("PATH")! };
+    const file = join(codexHome, "config.toml");
+    const [missing] = await run(checkCodexConfig, ["--root", "/"], vars);
+    assert.equal(missing.status, "warn");
+    assert.match(missing.fix ?? "", /setup codex/);
+    const program = { standalone: false, execPath: Deno.execPath(), projectDir: PROJECT_DIR };
+    await setupCodex({ remove: false, codexHome }, program);
+    const registered = await run(checkCodexConfig, ["--root", "/"], vars);
+    assert.deepEqual(registered.map((r) => [r.name, r.status]), [["ask_chatgpt", "ok"]]);
+
+    await Deno.writeTextFile(
+      file,
+      '[mcp_servers.chatgpt]\ncommand = "./gone"\nrequired = true\n\n[mcp_servers.chatgpt.env]\nOPENAI_API_KEY = "sk-x"\n',
+    );
+    const broken = await run(checkCodexConfig, ["--root", "/"], vars);
+    assert.deepEqual(broken.map((r) => [r.name, r.status]), [["ask_chatgpt", "fail"], ["ask_chatgpt secrets", "warn"]]);
+    assert.doesNotMatch(JSON.stringify(broken), /sk-x/);
+
+    await Deno.writeTextFile(file, 'model = "a"\nmodel = "b"\n');
+    const [unreadable] = await run(checkCodexConfig, ["--root", "/"], vars);
+    assert.deepEqual([unreadable.name, unreadable.status], ["codex config", "fail"]);
+    assert.match(unreadable.detail, /line 2/);
   });
 });
