@@ -102,6 +102,12 @@ async function replaceFile(file: string, text: string, dir: string): Promise<voi
 /** Adds, updates or removes the registration; writes only when something changes. */
 export async function setupCodex(config: SetupCodexConfig, program: RunningProgram): Promise<SetupCodexResult> {
   const file = join(config.codexHome, "config.toml");
+  if (program.standalone && Deno.permissions.querySync({ name: "write", path: config.codexHome }).state !== "granted") {
+    throw new ConfigError(
+      `This compiled binary may not write ${config.codexHome} (its permissions were fixed at compile time, for ` +
+        "serve): run `./codex-gpt-bridge setup codex` from the checkout, which registers its launcher",
+    );
+  }
   const before = await readIfPresent(file);
   if (config.remove && before === undefined) return { file, action: "absent" };
   const table = config.remove ? undefined : chatgptServerTable(program);
