@@ -44,11 +44,22 @@ export const checkCodexConfig: Check = async ({ env }) => {
       fix: `fix ${file}${where}`,
     }];
   }
+  const results: CheckResult[] = [];
+  const enabled = Object.entries(config.mcp_servers ?? {}).filter(([, spec]) => spec?.enabled !== false);
+  if (enabled.length > 0) {
+    // The bridge hands Codex this CODEX_HOME, and the turn's permission profile confines Codex's own tools only.
+    results.push({
+      name: "codex mcp servers",
+      status: "warn",
+      detail: `the bridge's Codex turns start ${enabled.map(([name]) => name).join(", ")} from ${file}; ` +
+        "MCP servers run outside the turn's confinement",
+      fix: "register only servers you would let a ChatGPT-driven turn use",
+    });
+  }
   const server = config.mcp_servers?.chatgpt;
   if (!server) {
-    return [{ name: "ask_chatgpt", status: "warn", detail: `not registered in ${file}`, fix: SETUP }];
+    return [...results, { name: "ask_chatgpt", status: "warn", detail: `not registered in ${file}`, fix: SETUP }];
   }
-  const results: CheckResult[] = [];
   const command = typeof server.command === "string" ? server.command : "";
   const found = command && resolveExecutable(command, env("PATH"));
   if (!found || !command.startsWith("/")) {
