@@ -6,7 +6,7 @@
  * @module
  */
 import { parseServeConfig, type ServeConfig } from "./src/config/serve_config.ts";
-import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
+import { CHATGPT_OPTIONS, DOCTOR_OPTIONS, SERVE_OPTIONS, SETUP_CODEX_OPTIONS } from "./src/config/options.ts";
 import { optionHelp, readOptions } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
@@ -17,6 +17,7 @@ import {
   planSecretLaunch,
   planServeLaunch,
   planServiceLaunch,
+  planSetupCodexLaunch,
   relaunch,
 } from "./src/permissions/relaunch.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
@@ -27,6 +28,7 @@ import { SECRET_USAGE } from "./src/cli/secret.ts";
 import { SERVICE_USAGE } from "./src/cli/service.ts";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
+import { parseSetupCodexConfig } from "./src/config/setup_codex_config.ts";
 
 const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
@@ -35,6 +37,9 @@ Usage:
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
   codex-gpt-bridge secret set|get|delete NAME   secrets in the OS keychain (values on standard input)
   codex-gpt-bridge service install|uninstall|status [serve options]   serve at login
+  codex-gpt-bridge setup codex [--remove]       Give every Codex session ask_chatgpt ($CODEX_HOME/config.toml)
+  codex-gpt-bridge doctor [serve options] [--json]
+                                                Check what serve needs, one line each with the fix; exit 1 on a fail
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -48,6 +53,12 @@ ${SECRET_USAGE}
 
 service (Linux: a systemd user unit; macOS: a LaunchAgent):
 ${SERVICE_USAGE}
+
+setup codex options:
+${optionHelp(SETUP_CODEX_OPTIONS)}
+
+doctor options (besides the serve options it checks):
+${optionHelp(DOCTOR_OPTIONS)}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -146,6 +157,20 @@ async function serve(args: string[]): Promise<number> {
   return 0;
 }
 
+async function setup(args: string[]): Promise<number> {
+  const [target, ...rest] = args;
+  if (target !== "codex") {
+    throw new ConfigError(`Unknown setup target ${JSON.stringify(target ?? "")}: the one there is \`setup codex\``);
+  }
+  const config = parseSetupCodexConfig(rest, env);
+  // Re-run with write access to Codex's home folder alone.
+  if (!isConfined()) return await relaunch(ENTRY, "setup", args, await planSetupCodexLaunch(config));
+  const { describeSetup, runningProgram, setupCodex } = await import("./src/cli/setup_codex.ts");
+  const program = runningProgram(ENTRY);
+  for (const line of describeSetup(await setupCodex(config, program), program)) console.log(line);
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
@@ -200,7 +225,14 @@ async function main(args: string[]): Promise<number> {
       err: (line) => console.error(`codex-gpt-bridge: ${line}`),
     });
   }
-  console.error(`Unknown command "${command}": use serve, chatgpt, secret or service (see --help)`);
+  if (command === "setup") return await setup(rest);
+  if (command === "doctor") {
+    const { runDoctor } = await import("./src/cli/doctor.ts");
+    return await runDoctor(rest, env, console.log);
+  }
+  console.error(
+    `Unknown command "${command}": use serve, chatgpt, setup codex, doctor, secret or service (see --help)`,
+  );
   return 2;
 }
 

@@ -241,6 +241,40 @@ export const CHATGPT_OPTIONS = {
   },
 } as const satisfies OptionTable;
 
+/** Options of `codex-gpt-bridge setup codex`. */
+export const SETUP_CODEX_OPTIONS = {
+  remove: {
+    flag: "remove",
+    env: [],
+    type: "boolean",
+    description: "Take the chatgpt server out of Codex's config instead of adding it.",
+  },
+  codexHome: {
+    flag: "codex-home",
+    env: ["CODEX_HOME"],
+    type: "string",
+    value: "DIR",
+    description: "Codex's home folder, whose config.toml is edited.",
+    default: "~/.codex",
+  },
+} as const satisfies OptionTable;
+
+/** Options of `codex-gpt-bridge doctor` besides the `serve` ones it checks. */
+export const DOCTOR_OPTIONS = {
+  json: {
+    flag: "json",
+    env: [],
+    type: "boolean",
+    description: "Print the checks as one JSON document instead of lines.",
+  },
+} as const satisfies OptionTable;
+
+/**
+ * Read by the `./codex-gpt-bridge` shell launcher, not the program: the Deno
+ * to run when `deno` is not on PATH (`setup codex` records the one it ran under).
+ */
+export const LAUNCHER_DENO_ENV = "CODEX_GPT_BRIDGE_DENO";
+
 /**
  * Variables passed through to the Codex child; nothing else of the bridge's
  * environment reaches it.

@@ -92,8 +92,8 @@ export function readOptions<T extends OptionTable>(
 export function optionHelp(table: OptionTable): string {
   return Object.values(table).map((spec) => {
     const flag = `--${spec.flag}${spec.value ? ` ${spec.value}` : ""}`;
-    const variables = spec.env.join(", ");
+    const variables = spec.env.length > 0 ? `\n      env: ${spec.env.join(", ")}` : "";
     const fallback = spec.default ? ` (default: ${spec.default})` : "";
-    return `  ${flag}\n      ${spec.description}${fallback}\n      env: ${variables}`;
+    return `  ${flag}\n      ${spec.description}${fallback}${variables}`;
   }).join("\n");
 }

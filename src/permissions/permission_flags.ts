@@ -13,6 +13,7 @@ import {
   optionVariables,
   SERVE_OPTIONS,
   SERVE_SECRET_ENV,
+  SETUP_CODEX_OPTIONS,
 } from "../config/options.ts";
 
 /** Variables the `openai` package honours that an owner may rely on (org/project-scoped keys). */
@@ -133,5 +134,24 @@ export function secretPermissionFlags(input: { tool: string | undefined }): stri
     "--no-prompt",
     ...(input.tool ? [`--allow-read=${input.tool}`, `--allow-run=${input.tool}`] : []),
     "--allow-env=PATH",
+  ];
+}
+
+/** What the `setup codex` permission set is computed from. */
+export interface SetupCodexPermissionInput {
+  /** Codex's home folder. */
+  codexHome: string;
+  /** The folder of the real `config.toml` when it is a symlink out of the home folder (dotfile managers). */
+  configDir?: string;
+}
+
+/** Deno flags for `setup codex`: Codex's home folder (read and write) and its variables, nothing else. */
+export function setupCodexPermissionFlags(input: SetupCodexPermissionInput): string[] {
+  const folders = unique([input.codexHome, ...(input.configDir ? [input.configDir] : [])]).join(",");
+  return [
+    "--no-prompt",
+    `--allow-read=${folders}`,
+    `--allow-write=${folders}`,
+    `--allow-env=${[...optionVariables(SETUP_CODEX_OPTIONS), "HOME"].join(",")}`,
   ];
 }

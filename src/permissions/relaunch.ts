@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
@@ -19,11 +19,13 @@ import {
   secretPermissionFlags,
   servePermissionFlags,
   servicePermissionFlags,
+  setupCodexPermissionFlags,
 } from "./permission_flags.ts";
 import { keychainToolName } from "../keychain/keychain_tool.ts";
 import { serviceFiles } from "../login_service/service_files.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
+import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
 
 /** Whether this process already runs under a narrow permission set. */
 export function isConfined(): boolean {
@@ -131,6 +133,19 @@ export function planSecretLaunch(os: typeof Deno.build.os, env: (name: string) =
   const name = keychainToolName(os);
   const tool = name === undefined ? undefined : resolveExecutable(name, env("PATH"));
   return { flags: [...secretPermissionFlags({ tool }), ...MEMORY_FLAGS], pinnedArgs: [] };
+}
+
+/**
+ * Computes the confined `setup codex` launch: it may write Codex's home folder only, and the folder of the real
+ * `config.toml` when that is a symlink (the link is kept: the file it points to is replaced).
+ */
+export async function planSetupCodexLaunch(config: SetupCodexConfig): Promise<ServeLaunch> {
+  const real = await Deno.realPath(join(config.codexHome, "config.toml")).catch(() => undefined);
+  const configDir = real ? dirname(real) : undefined;
+  return {
+    flags: [...setupCodexPermissionFlags({ codexHome: config.codexHome, configDir }), ...MEMORY_FLAGS],
+    pinnedArgs: ["--codex-home", config.codexHome],
+  };
 }
 
 /**
