@@ -73,12 +73,12 @@ function memoryFigures() {
 }
 
 /**
- * Launcher stage: secrets from the keychain, then the one validated parse,
- * the narrow permission set, and stage two under it. What to look up is
- * decided from the raw options: the tunnel's key must be known before the
- * config can be validated.
+ * The environment `serve args` sees in its launcher stage: the variables, and
+ * the secrets from the keychain that fill unset ones (`filled`, handed to the
+ * confined child). What to look up is decided from the raw options: the
+ * tunnel's key must be known before the config can be validated.
  */
-async function launchServe(args: string[]): Promise<number> {
+async function keychainEnv(args: string[]): Promise<{ env: typeof env; filled: Record<string, string> }> {
   const raw = readOptions(SERVE_OPTIONS, args, env);
   const given = (key: keyof typeof raw) => raw[key] !== undefined && raw[key]?.value !== false;
   const filled = given("noKeychain") ? {} : await launchSecrets({
@@ -89,7 +89,12 @@ async function launchServe(args: string[]): Promise<number> {
     warn: (line) => console.error(`codex-gpt-bridge: ${line}`),
   });
   // A variable that is set always wins; the keychain only fills gaps.
-  const withKeychain = (name: string) => env(name) ?? filled[name];
+  return { env: (name: string) => env(name) ?? filled[name], filled };
+}
+
+/** Launcher stage: secrets from the keychain, the one validated parse, then stage two under its narrow set. */
+async function launchServe(args: string[]): Promise<number> {
+  const { env: withKeychain, filled } = await keychainEnv(args);
   let config: ServeConfig;
   try {
     config = parseServeConfig(args, withKeychain);
@@ -227,8 +232,9 @@ async function main(args: string[]): Promise<number> {
   }
   if (command === "setup") return await setup(rest);
   if (command === "doctor") {
-    const { runDoctor } = await import("./src/cli/doctor.ts");
-    return await runDoctor(rest, env, console.log);
+    const { runDoctor, serveArgsOf } = await import("./src/cli/doctor.ts");
+    // What serve would see, keychain included.
+    return await runDoctor(rest, (await keychainEnv(serveArgsOf(rest))).env, console.log);
   }
   console.error(
     `Unknown command "${command}": use serve, chatgpt, setup codex, doctor, secret or service (see --help)`,

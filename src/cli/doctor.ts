@@ -16,6 +16,11 @@ import { exitCode, formatReport, runChecks, summarise } from "../doctor/report.t
 
 const DOCTOR_FLAGS = new Set(Object.values(DOCTOR_OPTIONS).map((spec) => `--${spec.flag}`));
 
+/** The `serve` options among doctor's arguments. */
+export function serveArgsOf(args: readonly string[]): string[] {
+  return args.filter((arg) => !DOCTOR_FLAGS.has(arg));
+}
+
 /** Runs the checks for `args` and prints the report; resolves with the exit code. */
 export async function runDoctor(
   args: readonly string[],
@@ -23,7 +28,7 @@ export async function runDoctor(
   print: (line: string) => void,
 ): Promise<number> {
   const json = args.includes("--json");
-  const serveArgs = args.filter((arg) => !DOCTOR_FLAGS.has(arg));
+  const serveArgs = serveArgsOf(args);
   let results: CheckResult[];
   try {
     const config = parseServeConfig(serveArgs, env);

@@ -9,6 +9,7 @@ import { checkCodex, checkCodexLogin } from "./codex_checks.ts";
 import { checkCodexConfig } from "./codex_config_checks.ts";
 import { checkReadPaths, checkRoots } from "./root_checks.ts";
 import { checkAuth, checkPermissions, checkPort, checkStateDir } from "./server_checks.ts";
+import { checkKeychain, checkTunnel } from "./tunnel_checks.ts";
 
 /** Every check, in the order the report lists them. */
 export const DOCTOR_CHECKS: readonly Check[] = [
@@ -20,5 +21,7 @@ export const DOCTOR_CHECKS: readonly Check[] = [
   checkPort,
   checkAuth,
   checkStateDir,
+  checkKeychain,
+  checkTunnel,
   checkPermissions,
 ];

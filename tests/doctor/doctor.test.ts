@@ -206,7 +206,11 @@ Deno.test("doctor exits 0 when nothing fails (warnings included), 1 on a fail, a
     const vars: Record<string, string> = { HOME: home, CODEX_HOME: codexHome, PATH: Deno.env.get("PATH")! };
     // A logged-in Codex for the passing run (no network: auth.json only).
     await Deno.writeTextFile(join(codexHome, "auth.json"), JSON.stringify({ OPENAI_API_KEY: "sk-doctor" }));
-    const args = ["--root", root, "--codex", codexBinary(CURRENT_CODEX), "--port", "0", "--state-dir", join(home, "s")];
+    // No keychain: whether this machine has one is not what this test is about.
+    const args = [
+      ...["--root", root, "--codex", codexBinary(CURRENT_CODEX), "--port", "0", "--state-dir", join(home, "s")],
+      "--no-keychain",
+    ];
     const lines: string[] = [];
     const passing = await runDoctor(args, (name) => vars[name], (line) => lines.push(line));
     assert.equal(passing, 0, lines.join("\n"));
