@@ -6,12 +6,19 @@
  * @module
  */
 import { parseServeConfig } from "./src/config/serve_config.ts";
-import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
+import { CHATGPT_OPTIONS, OAUTH_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
 import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
 import { SERVER_INFO } from "./src/version.ts";
-import { isConfined, planChatgptLaunch, planServeLaunch, relaunch } from "./src/permissions/relaunch.ts";
+import {
+  isConfined,
+  planChatgptLaunch,
+  planOAuthCliLaunch,
+  planServeLaunch,
+  relaunch,
+} from "./src/permissions/relaunch.ts";
+import { OAUTH_USAGE, parseOAuthCliConfig } from "./src/config/oauth_cli_config.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
 
@@ -20,6 +27,8 @@ const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your loc
 Usage:
   codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
+  ${OAUTH_USAGE}
+                                                OAuth grants (serve --auth oauth): list or revoke them
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -27,6 +36,9 @@ ${optionHelp(SERVE_OPTIONS)}
 
 chatgpt options:
 ${optionHelp(CHATGPT_OPTIONS)}
+
+oauth options:
+${optionHelp(OAUTH_OPTIONS)}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -63,6 +75,8 @@ async function serve(args: string[]): Promise<number> {
   });
   const auth = config.auth.kind === "none"
     ? "none (loopback only)"
+    : config.auth.kind === "oauth"
+    ? `OAuth for ${config.auth.resource} (each client approved with a consent code printed here)`
     : config.auth.generated
     ? `bearer token (generated for this run; send "Authorization: Bearer ${config.auth.token}")`
     : "bearer token (from --token)";
@@ -108,7 +122,14 @@ async function main(args: string[]): Promise<number> {
     const { runChatgpt } = await import("./src/chatgpt/run.ts");
     return await runChatgpt(rest, env);
   }
-  console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
+  if (command === "oauth") {
+    const config = parseOAuthCliConfig(rest, env);
+    // The launcher only resolves the state folder; the work runs with read/write of that folder alone.
+    if (!isConfined()) return await relaunch(ENTRY, "oauth", rest, await planOAuthCliLaunch(config.stateDir));
+    const { runOAuthCli } = await import("./src/cli/oauth.ts");
+    return await runOAuthCli(config, (line) => console.log(line));
+  }
+  console.error(`Unknown command "${command}": use serve, chatgpt or oauth (see --help)`);
   return 2;
 }
 

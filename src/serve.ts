@@ -24,6 +24,12 @@ import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
+import { openDatabase } from "./state/database.ts";
+import { createOAuthGuard } from "./http/oauth_guard.ts";
+import { createOAuthServer, type OAuthServer } from "./oauth/oauth_server.ts";
+import type { ConsentSink } from "./oauth/authorize.ts";
+import type { MetadataFetch } from "./oauth/clients.ts";
+import { BRIDGE_SCOPE } from "./oauth/metadata.ts";
 
 /** Options for {@linkcode startBridge}. */
 export interface StartBridgeOptions {
@@ -32,6 +38,10 @@ export interface StartBridgeOptions {
   upstream?: CodexUpstream;
   /** Extra facts for `bridge_status` (e.g. runtime permissions). */
   describe?: () => Record<string, unknown>;
+  /** Where OAuth consent codes go. @default a line on stdout */
+  consent?: ConsentSink;
+  /** Fetches OAuth client metadata documents. @default globalThis.fetch */
+  oauthFetch?: MetadataFetch;
 }
 
 /** A running bridge. */
@@ -60,6 +70,22 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     await ensureStateDir(config.stateDir);
   } catch (error) {
     throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
+  }
+  const state = await openDatabase(config.stateDir, { exclusive: true });
+  let oauth: OAuthServer | undefined;
+  try {
+    oauth = config.auth.kind === "oauth"
+      ? createOAuthServer({
+        ...config.auth,
+        state,
+        consent: options.consent ?? ((line) => console.log(line)),
+        log,
+        fetch: options.oauthFetch,
+      })
+      : undefined;
+  } catch (error) {
+    state.close();
+    throw error;
   }
   const home = config.codexEnv.HOME;
   const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
@@ -90,12 +116,22 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       codexInstall: codexInstallDir(resolveExecutable(config.codexPath, config.codexEnv.PATH) ?? config.codexPath),
       codexHome,
     },
-    describe: () => ({ auth: config.auth.kind === "none" ? "none" : "bearer-token", ...options.describe?.() }),
+    describe: () => ({
+      auth: config.auth.kind === "none" ? "none" : config.auth.kind === "oauth" ? "oauth" : "bearer-token",
+      ...options.describe?.(),
+    }),
   });
   const handler = createHttpHandler({
     serverFactory: () => createBridgeServer(service, { allowWrite: config.allowWrite }),
     hostOrigin: createHostOriginGuard({ allowedHosts: config.allowedHosts }),
-    auth: createAuthGuard(config.auth),
+    auth: config.auth.kind === "oauth"
+      ? createOAuthGuard({
+        verifier: oauth!.verifier,
+        resourceMetadataUrl: oauth!.documents.resourceMetadataUrl,
+        requiredScopes: [BRIDGE_SCOPE],
+      })
+      : createAuthGuard(config.auth),
+    routes: oauth?.handle,
     log,
   });
   const { promise: listening, resolve: onListen } = Promise.withResolvers<number>();
@@ -119,6 +155,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
         await handler.close();
         await server.shutdown();
         await upstream.close();
+        state.close();
       })();
       return closing;
     },

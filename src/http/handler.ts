@@ -20,6 +20,8 @@ export interface HttpHandlerOptions {
   serverFactory: () => McpServer;
   hostOrigin: Guard;
   auth: AuthGuard;
+  /** More routes (the OAuth authorization server), behind the same host/origin guard; undefined passes on. */
+  routes?: (request: Request) => Promise<Response | undefined>;
   log: Logger;
 }
 
@@ -41,7 +43,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     onerror: (error) => log.debug("mcp request rejected", { error: error.message }),
   });
 
-  async function serveMcp(request: Request): Promise<Response> {
+  function refuseHostOrigin(request: Request): Response | undefined {
     const refused = options.hostOrigin(request);
     if (refused) {
       // Says what was refused so an owner can add the right --allowed-host; no credentials logged.
@@ -49,8 +51,13 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         host: request.headers.get("host"),
         origin: request.headers.get("origin"),
       });
-      return refused;
     }
+    return refused;
+  }
+
+  async function serveMcp(request: Request): Promise<Response> {
+    const refused = refuseHostOrigin(request);
+    if (refused) return refused;
     const auth = await options.auth(request);
     if (auth instanceof Response) {
       log.warn("request refused: missing or invalid bearer token", {
@@ -74,6 +81,12 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
           return jsonError(405, "Method not allowed", { allow: "GET, HEAD" });
         }
         return Response.json({ status: "ok" });
+      }
+      if (options.routes) {
+        const refused = refuseHostOrigin(request);
+        if (refused) return refused;
+        const answer = await options.routes(request);
+        if (answer) return answer;
       }
       return jsonError(404, "Not found: the MCP endpoint is /mcp");
     } catch (error) {

@@ -33,6 +33,8 @@ export interface ServePermissionInput {
   port: number;
   /** The state folder (realpath, created by the launcher): the only place the bridge writes. */
   stateDir: string;
+  /** `host:port`s the bridge may connect to: OAuth client metadata documents (ChatGPT's). @default [] */
+  fetchHosts?: readonly string[];
 }
 
 function hostPort(host: string, port: number): string {
@@ -54,12 +56,22 @@ export function servePermissionFlags(input: ServePermissionInput): string[] {
     `--allow-write=${input.stateDir}`,
     // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
     `--allow-run=${input.codexPath}`,
-    // Listening on the configured address only; the bridge makes no outbound connections.
-    `--allow-net=${hostPort(input.host, input.port)}`,
+    // Listening on the configured address only; outbound only to the OAuth client metadata hosts (if any).
+    `--allow-net=${unique([hostPort(input.host, input.port), ...(input.fetchHosts ?? [])]).join(",")}`,
     `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...CODEX_CHILD_ENV]).join(",")}`,
     // request.signal then aborts only when a client goes away, which is what the MCP SDK listens for
     // (and Deno stops printing a warning that is not a JSON log line).
     "--unstable-no-legacy-abort",
+  ];
+}
+
+/** Deno flags for `codex-gpt-bridge oauth list | revoke`: the state folder and the variables naming it. */
+export function oauthCliPermissionFlags(input: { stateDir: string; env: readonly string[] }): string[] {
+  return [
+    "--no-prompt",
+    `--allow-read=${input.stateDir}`,
+    `--allow-write=${input.stateDir}`,
+    `--allow-env=${unique([...input.env]).join(",")}`,
   ];
 }
 

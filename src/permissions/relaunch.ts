@@ -14,7 +14,10 @@ import { delimiter, isAbsolute, join, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
-import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import { chatgptPermissionFlags, oauthCliPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import { metadataDocumentHosts } from "../oauth/clients.ts";
+import { OAUTH_OPTIONS, optionVariables } from "../config/options.ts";
+import { STATE_DIR_ENV } from "../state/state_dir.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
 
@@ -83,12 +86,25 @@ export async function planServeLaunch(
   const stateDir = await Deno.realPath(config.stateDir).catch(() => config.stateDir);
   // The launcher itself too: the serving stage resolves it to find the install folder.
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
+  // OAuth client metadata documents are fetched only from the hosts of the owner's https redirect patterns.
+  const fetchHosts = config.auth.kind === "oauth"
+    ? metadataDocumentHosts(config.auth.redirectPatterns).map((host) => host.includes(":") ? host : `${host}:443`)
+    : [];
   return {
     flags: [
-      ...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port, stateDir }),
+      ...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port, stateDir, fetchHosts }),
       ...MEMORY_FLAGS,
     ],
     pinnedArgs: ["--codex", codexPath, "--port", String(port), "--state-dir", stateDir],
+  };
+}
+
+/** Computes the confined `oauth list | revoke` launch: the state folder only. */
+export async function planOAuthCliLaunch(stateDir: string): Promise<ServeLaunch> {
+  const dir = await Deno.realPath(stateDir).catch(() => stateDir);
+  return {
+    flags: oauthCliPermissionFlags({ stateDir: dir, env: [...optionVariables(OAUTH_OPTIONS), ...STATE_DIR_ENV] }),
+    pinnedArgs: ["--state-dir", dir],
   };
 }
 

@@ -1,0 +1,109 @@
+/**
+ * The authorization server as one request handler: the discovery documents,
+ * `/oauth/register`, `/oauth/authorize`, `/oauth/token`, `/oauth/revoke`,
+ * and the verifier the resource-server guard (src/http/oauth_guard.ts) uses.
+ * Its state is the OAuth component of the bridge's state database.
+ *
+ * @module
+ */
+import { OAuthError, OAuthErrorCode, type OAuthTokenVerifier } from "@modelcontextprotocol/server";
+import type { Logger } from "../log.ts";
+import type { StateDatabase } from "../state/database.ts";
+import { AuthorizeEndpoint, type ConsentSink } from "./authorize.ts";
+import { ClientDirectory, type MetadataFetch } from "./clients.ts";
+import { buildOAuthDocuments, metadataResponse, OAUTH_PATHS, type OAuthDocuments } from "./metadata.ts";
+import { noStoreJson, oauthErrorResponse, readBody } from "./responses.ts";
+import { OAuthStore, type TokenLifetimes } from "./store.ts";
+import { TokenService } from "./tokens.ts";
+
+/** Options for {@linkcode createOAuthServer}. */
+export interface OAuthServerOptions {
+  /** The public origin. */
+  issuer: string;
+  /** `<issuer>/mcp`. */
+  resource: string;
+  extraResources: readonly string[];
+  redirectPatterns: readonly string[];
+  state: StateDatabase;
+  consent: ConsentSink;
+  log: Logger;
+  /** For client metadata documents. @default globalThis.fetch */
+  fetch?: MetadataFetch;
+  /** @default Date.now */
+  now?: () => number;
+  lifetimes?: Partial<TokenLifetimes>;
+}
+
+/** A running authorization server. */
+export interface OAuthServer {
+  /** Answers an OAuth or well-known path; undefined for any other path. */
+  handle(request: Request): Promise<Response | undefined>;
+  verifier: OAuthTokenVerifier;
+  documents: OAuthDocuments;
+  store: OAuthStore;
+  tokens: TokenService;
+}
+
+/** Builds the authorization server; see the module doc. */
+export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
+  const { log, now } = options;
+  const resources = [options.resource, ...options.extraResources];
+  const store = new OAuthStore(options.state, { issuer: options.issuer, now, lifetimes: options.lifetimes });
+  const clients = new ClientDirectory({
+    store,
+    redirectPatterns: options.redirectPatterns,
+    log,
+    fetch: options.fetch,
+    now,
+  });
+  const tokens = new TokenService({ store, resources, log, now });
+  const authorize = new AuthorizeEndpoint({
+    issuer: options.issuer,
+    resources,
+    clients,
+    tokens,
+    consent: options.consent,
+    log,
+    now,
+  });
+  const documents = buildOAuthDocuments(options.issuer, options.resource);
+
+  async function register(request: Request): Promise<Response> {
+    if (request.method !== "POST") {
+      return oauthErrorResponse(new OAuthError(OAuthErrorCode.InvalidRequest, "Use POST"), 405);
+    }
+    try {
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(request));
+      } catch (error) {
+        if (error instanceof OAuthError) throw error;
+        throw new OAuthError(OAuthErrorCode.InvalidClientMetadata, "Expected a JSON body");
+      }
+      return noStoreJson(clients.register(body), 201);
+    } catch (error) {
+      if (error instanceof OAuthError) {
+        log.warn("oauth registration refused", { reason: error.message });
+        return oauthErrorResponse(error);
+      }
+      throw error;
+    }
+  }
+
+  return {
+    documents,
+    store,
+    tokens,
+    verifier: { verifyAccessToken: (token) => tokens.verifyAccessToken(token) },
+    async handle(request) {
+      const well = metadataResponse(request, documents);
+      if (well) return well;
+      const { pathname } = new URL(request.url);
+      if (pathname === OAUTH_PATHS.authorize) return await authorize.handle(request);
+      if (pathname === OAUTH_PATHS.token) return await tokens.tokenEndpoint(request);
+      if (pathname === OAUTH_PATHS.register) return await register(request);
+      if (pathname === OAUTH_PATHS.revoke) return await tokens.revokeEndpoint(request);
+      return undefined;
+    },
+  };
+}
