@@ -116,7 +116,7 @@ const publicUrl = z.string().trim().superRefine((text, ctx) => {
 
 const redirectPattern = z.string().trim().superRefine((text, ctx) => {
   // A "*" stands for one run of unreserved characters; check the rest as a URL.
-  const problem = urlProblem(text.replaceAll("*", "x"), "URL pattern") ??
+  const problem = urlProblem(text.replaceAll("*", "1"), "URL pattern") ??
     (/\*\*/.test(text) ? "use a single * per wildcard" : undefined);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });

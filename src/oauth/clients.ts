@@ -74,7 +74,7 @@ export function redirectMatcher(patterns: readonly string[]): (uri: string) => b
 export function metadataDocumentHosts(patterns: readonly string[]): string[] {
   const hosts = patterns.flatMap((pattern) => {
     if (!pattern.startsWith("https://")) return [];
-    const host = new URL(pattern.replaceAll("*", "x")).host;
+    const host = new URL(pattern.replaceAll("*", "1")).host;
     return pattern.split("/")[2].includes("*") ? [] : [host];
   });
   return [...new Set(hosts)];
