@@ -64,7 +64,11 @@ Deno.test("replaying an authorization code fails and revokes the grant the first
     assert.ok(allowed(await h.check(first.access_token)));
     await assert.rejects(h.exchange(client, code), /invalid_grant/);
     assert.equal(refusedStatus(await h.check(first.access_token)), 401);
-    const refresh = await h.token({ grant_type: "refresh_token", client_id: client, refresh_token: first.refresh_token });
+    const refresh = await h.token({
+      grant_type: "refresh_token",
+      client_id: client,
+      refresh_token: first.refresh_token,
+    });
     assert.equal((await refresh.json()).error, "invalid_grant");
     assert.equal(h.server.store.listGrants().length, 0);
   } finally {
@@ -157,11 +161,19 @@ Deno.test("refresh tokens rotate; reusing a spent one gets invalid_grant and end
     const second = await rotated.json();
     assert.notEqual(second.refresh_token, first.refresh_token);
     assert.ok(allowed(await h.check(second.access_token)));
-    const reused = await h.token({ grant_type: "refresh_token", client_id: client, refresh_token: first.refresh_token });
+    const reused = await h.token({
+      grant_type: "refresh_token",
+      client_id: client,
+      refresh_token: first.refresh_token,
+    });
     assert.equal((await reused.json()).error, "invalid_grant");
     // The leak ends everything of that grant, the honest holder's new pair too.
     assert.equal(refusedStatus(await h.check(second.access_token)), 401);
-    const honest = await h.token({ grant_type: "refresh_token", client_id: client, refresh_token: second.refresh_token });
+    const honest = await h.token({
+      grant_type: "refresh_token",
+      client_id: client,
+      refresh_token: second.refresh_token,
+    });
     assert.equal((await honest.json()).error, "invalid_grant");
   } finally {
     await h.close();
