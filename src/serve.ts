@@ -131,7 +131,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
         requiredScopes: [BRIDGE_SCOPE],
       })
       : createAuthGuard(config.auth),
-    routes: oauth?.handle,
+    routes: oauth,
     log,
   });
   const { promise: listening, resolve: onListen } = Promise.withResolvers<number>();

@@ -14,14 +14,25 @@ import type { Guard } from "./host_origin.ts";
 /** Largest request body accepted (413 above). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Routes answered beside `/mcp`. */
+export interface ExtraRoutes {
+  /** The answer, or undefined for a path that is not theirs. */
+  handle(request: Request): Promise<Response | undefined>;
+  /**
+   * Requests a browser sends with `Origin: null` that defend themselves
+   * (the consent form under `Referrer-Policy: no-referrer`, with its CSRF token).
+   */
+  nullOriginOk(request: Request): boolean;
+}
+
 /** Options for {@linkcode createHttpHandler}. */
 export interface HttpHandlerOptions {
   /** Makes a fresh MCP server for one request. */
   serverFactory: () => McpServer;
   hostOrigin: Guard;
   auth: AuthGuard;
-  /** More routes (the OAuth authorization server), behind the same host/origin guard; undefined passes on. */
-  routes?: (request: Request) => Promise<Response | undefined>;
+  /** More routes (the OAuth authorization server), behind the same host/origin guard. */
+  routes?: ExtraRoutes;
   log: Logger;
 }
 
@@ -33,6 +44,13 @@ export interface HttpHandler {
 
 function jsonError(status: number, message: string, headers?: HeadersInit): Response {
   return Response.json({ error: message }, { status, headers });
+}
+
+// The same request for the guard's eyes, minus its Origin header (the body is not read).
+function withoutOrigin(request: Request): Request {
+  const headers = new Headers(request.headers);
+  headers.delete("origin");
+  return new Request(request.url, { method: "GET", headers });
 }
 
 /** Builds the handler; see the module doc. */
@@ -83,9 +101,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         return Response.json({ status: "ok" });
       }
       if (options.routes) {
-        const refused = refuseHostOrigin(request);
+        const nullOrigin = request.headers.get("origin") === "null" && options.routes.nullOriginOk(request);
+        const refused = refuseHostOrigin(nullOrigin ? withoutOrigin(request) : request);
         if (refused) return refused;
-        const answer = await options.routes(request);
+        const answer = await options.routes.handle(request);
         if (answer) return answer;
       }
       return jsonError(404, "Not found: the MCP endpoint is /mcp");

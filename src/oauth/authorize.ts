@@ -14,7 +14,7 @@ import { OAuthError } from "@modelcontextprotocol/server";
 import type { Logger } from "../log.ts";
 import { secretsEqual } from "../http/auth.ts";
 import type { ClientDirectory, OAuthClient } from "./clients.ts";
-import { consentPage, errorPage, PAGE_HEADERS } from "./consent_page.ts";
+import { consentPage, errorPage, pageHeaders } from "./consent_page.ts";
 import { BRIDGE_SCOPE } from "./metadata.ts";
 import { assertNoRepeats, readForm } from "./responses.ts";
 import type { TokenService } from "./tokens.ts";
@@ -66,8 +66,8 @@ function normaliseCode(text: string): string {
   return text.replace(/[\s-]/g, "").toUpperCase();
 }
 
-function page(html: string, status = 200): Response {
-  return new Response(html, { status, headers: PAGE_HEADERS });
+function page(html: string, status = 200, redirectUri?: string): Response {
+  return new Response(html, { status, headers: pageHeaders(redirectUri && new URL(redirectUri).origin) });
 }
 
 /** Thrown for a request whose answer must not go to its redirect URI. */
@@ -158,7 +158,7 @@ export class AuthorizeEndpoint {
         `(answer to ${redirectHost}); type it on the authorize page only if you started this connection`,
     );
     this.#options.log.info("oauth consent requested", { clientName: client.clientName, clientId, redirectHost });
-    return page(consentPage(this.#view(requestId, pending)));
+    return page(consentPage(this.#view(requestId, pending)), 200, redirectUri);
   }
 
   #view(requestId: string, pending: PendingRequest, notice?: string) {
@@ -199,7 +199,8 @@ export class AuthorizeEndpoint {
         this.#pending.delete(requestId);
         return this.#redirect(pending, { error: "access_denied", error_description: "Too many wrong consent codes" });
       }
-      return page(consentPage(this.#view(requestId, pending, `Wrong code; ${left} tries left.`)), 400);
+      const notice = `Wrong code; ${left} tries left.`;
+      return page(consentPage(this.#view(requestId, pending, notice)), 400, pending.redirectUri);
     }
     this.#pending.delete(requestId);
     const code = this.#options.tokens.issueCode({

@@ -19,16 +19,23 @@ export interface ConsentPageView {
   notice?: string;
 }
 
-/** Headers of every consent or authorize-error page. */
-export const PAGE_HEADERS = {
-  "content-type": "text/html; charset=utf-8",
-  "content-security-policy":
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
-  "cache-control": "no-store",
-  "x-content-type-options": "nosniff",
-} as const;
+/**
+ * Headers of every consent or authorize-error page. `redirectOrigin` joins
+ * `form-action` on the consent page: browsers apply that directive to the
+ * redirect that follows the form's POST, so the client's callback must be in it.
+ */
+export function pageHeaders(redirectOrigin?: string): Record<string, string> {
+  const formAction = redirectOrigin ? `'self' ${redirectOrigin}` : "'self'";
+  return {
+    "content-type": "text/html; charset=utf-8",
+    "content-security-policy":
+      `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'`,
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+  };
+}
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {

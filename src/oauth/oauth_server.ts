@@ -42,6 +42,12 @@ export interface OAuthServer {
   documents: OAuthDocuments;
   store: OAuthStore;
   tokens: TokenService;
+  /**
+   * Whether a request with `Origin: null` may pass the origin check: only the
+   * consent form's POST (Chrome sends a null origin under `no-referrer`; the
+   * form carries its own CSRF token).
+   */
+  nullOriginOk(request: Request): boolean;
 }
 
 /** Builds the authorization server; see the module doc. */
@@ -95,6 +101,7 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
     store,
     tokens,
     verifier: { verifyAccessToken: (token) => tokens.verifyAccessToken(token) },
+    nullOriginOk: (request) => request.method === "POST" && new URL(request.url).pathname === OAUTH_PATHS.authorize,
     async handle(request) {
       const well = metadataResponse(request, documents);
       if (well) return well;

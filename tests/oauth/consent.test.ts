@@ -18,7 +18,7 @@ Deno.test("the consent page shows client, redirect host and scope, hides the cod
     assert.match(html, /name="code"/);
     assert.equal(
       response.headers.get("content-security-policy"),
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https://chatgpt.com; frame-ancestors 'none'",
     );
     assert.equal(response.headers.get("x-frame-options"), "DENY");
     assert.equal(response.headers.get("referrer-policy"), "no-referrer");
@@ -216,7 +216,7 @@ Deno.test("the consent page refuses a bad Host or Origin and works through the p
       },
       hostOrigin: createHostOriginGuard({ allowedHosts: ["bridge.example"] }),
       auth: h.guard,
-      routes: (request) => h.server.handle(request),
+      routes: h.server,
       log: silentLogger,
     });
     const client = await h.register();
@@ -247,6 +247,25 @@ Deno.test("the consent page refuses a bad Host or Origin and works through the p
     const crossSite = await post("https://evil.example");
     assert.equal(crossSite.status, 403);
     await crossSite.body?.cancel();
+    // "null" (what Chrome sends for this form under no-referrer) passes only for the consent form, nowhere else.
+    const nullToken = await handler.fetch(
+      new Request(`${ISSUER}/oauth/token`, {
+        method: "POST",
+        headers: { host: "bridge.example", origin: "null", "content-type": "application/x-www-form-urlencoded" },
+        body: "grant_type=refresh_token&client_id=c&refresh_token=x",
+      }),
+    );
+    assert.equal(nullToken.status, 403);
+    await nullToken.body?.cancel();
+    const badHostPost = await handler.fetch(
+      new Request(url, {
+        method: "POST",
+        headers: { host: "evil.example", origin: "null", "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ ...fields, code, action: "approve" }),
+      }),
+    );
+    assert.equal(badHostPost.status, 403);
+    await badHostPost.body?.cancel();
     const sameSite = await post("https://bridge.example");
     assert.equal(sameSite.status, 303);
     await handler.close();
