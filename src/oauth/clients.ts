@@ -139,9 +139,11 @@ export class ClientDirectory {
         throw metadataError(`${field} must include "${needed}"`);
       }
     }
+    // Registrations nobody completed within a day make room: a flood cannot lock out the owner's next client.
+    if (store.countClients() >= maxRegistrations) store.pruneIdleClients(now() - 24 * 3600_000);
     if (store.countClients() >= maxRegistrations) {
       throw metadataError(
-        `This bridge already has ${maxRegistrations} registered clients; the owner can clear them with a new --state-dir`,
+        `This bridge already has ${maxRegistrations} registered clients from the last day; try again later`,
       );
     }
     const client = {

@@ -179,6 +179,15 @@ export class OAuthStore extends GrantTables {
     return Number((this.state.db.prepare("SELECT count(*) AS n FROM oauth_clients").get() as Row).n);
   }
 
+  /** Forgets registrations older than `before` (ms) that hold no grant; returns how many went. */
+  pruneIdleClients(before: number): number {
+    return Number(
+      this.state.db.prepare(
+        "DELETE FROM oauth_clients WHERE created_at < ? AND client_id NOT IN (SELECT client_id FROM oauth_grants)",
+      ).run(before).changes,
+    );
+  }
+
   /** Persists a registered client. */
   saveClient(client: StoredClient): void {
     this.state.db.prepare(

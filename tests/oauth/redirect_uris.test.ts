@@ -92,3 +92,21 @@ Deno.test("registration refuses confidential-client auth methods and accepts a p
     await h.close();
   }
 });
+
+Deno.test("registrations are capped, and day-old ones without a grant make room", async () => {
+  const h = await startHarness();
+  try {
+    for (let i = 0; i < 100; i++) await h.register([CHATGPT_REDIRECT], `flood ${i}`);
+    const refused = await h.request("/oauth/register", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ redirect_uris: [CHATGPT_REDIRECT] }),
+    });
+    assert.equal(refused.status, 400);
+    assert.match((await refused.json()).error_description, /100 registered clients/);
+    h.advance(24 * 3600_000 + 1);
+    assert.match(await h.register([CHATGPT_REDIRECT], "the owner's client"), /^c_/);
+  } finally {
+    await h.close();
+  }
+});
