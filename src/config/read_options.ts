@@ -95,6 +95,6 @@ export function optionHelp(table: OptionTable): string {
     const flag = `--${spec.flag}${spec.value ? ` ${spec.value}` : ""}`;
     const variables = spec.env.join(", ");
     const fallback = spec.default ? ` (default: ${spec.default})` : "";
-    return `  ${flag}\n      ${spec.description}${fallback}\n      env: ${variables}`;
+    return `  ${flag}\n      ${spec.description}${fallback}${variables ? `\n      env: ${variables}` : ""}`;
   }).join("\n");
 }
