@@ -129,10 +129,8 @@ export class ClientDirectory {
         } (the owner can add it with --oauth-redirect)`,
       );
     }
-    const method = meta.token_endpoint_auth_method;
-    if (method !== undefined && method !== "none") {
-      throw metadataError(`token_endpoint_auth_method ${JSON.stringify(method)} is not supported: use "none" (PKCE)`);
-    }
+    // A client asking for a secret gets "none" instead (RFC 7591 lets the server replace values): PKCE, the exact
+    // redirect URI and the owner's consent are what protect a grant here; a secret would add nothing.
     for (const [field, needed] of [["grant_types", "authorization_code"], ["response_types", "code"]] as const) {
       const list = meta[field];
       if (list !== undefined && (!Array.isArray(list) || !list.includes(needed))) {
@@ -229,8 +227,12 @@ export class ClientDirectory {
     if (!Array.isArray(uris) || uris.length === 0 || !uris.every((u) => typeof u === "string")) {
       throw refuse("has no redirect_uris");
     }
+    // ChatGPT's document prefers private_key_jwt but lists "none" among the methods it supports: that is enough.
     const method = doc.token_endpoint_auth_method;
-    if (method !== undefined && method !== "none") throw refuse(`asks for ${JSON.stringify(method)}, not "none"`);
+    const supported = doc.token_endpoint_auth_methods_supported;
+    const canUseNone = method === undefined || method === "none" ||
+      (Array.isArray(supported) && supported.includes("none"));
+    if (!canUseNone) throw refuse(`asks for ${JSON.stringify(method)} and does not support "none"`);
     return {
       clientId,
       clientName: cleanName(doc.client_name, url.host),

@@ -2,7 +2,8 @@
  * The two discovery documents: protected resource metadata (RFC 9728) at
  * both `/.well-known/oauth-protected-resource` (ChatGPT probes the root form)
  * and `/.well-known/oauth-protected-resource/mcp`, and authorization server
- * metadata (RFC 8414) at `/.well-known/oauth-authorization-server`. Built on
+ * metadata (RFC 8414) at `/.well-known/oauth-authorization-server` (and its
+ * `/mcp` form, which ChatGPT probes). Built on
  * the MCP SDK's resource-server helpers. No OpenID configuration and no OIDC
  * scopes: ChatGPT asks for every scope advertised.
  *
@@ -78,7 +79,9 @@ const CORS = { "access-control-allow-origin": "*" } as const;
 /** Answers a well-known request, or undefined when the path is none of the three. */
 export function metadataResponse(request: Request, documents: OAuthDocuments): Response | undefined {
   const path = new URL(request.url).pathname.replace(/(.)\/$/, "$1");
-  const document = path === "/.well-known/oauth-authorization-server"
+  // ChatGPT also asks for the path-suffixed form of the authorization server document.
+  const document = path === "/.well-known/oauth-authorization-server" ||
+      path === "/.well-known/oauth-authorization-server/mcp"
     ? documents.authorizationServer
     : path === "/.well-known/oauth-protected-resource" || path === "/.well-known/oauth-protected-resource/mcp"
     ? documents.protectedResource

@@ -65,6 +65,23 @@ function required(form: URLSearchParams, name: string): string {
   return value;
 }
 
+/**
+ * The client_id of an HTTP Basic `Authorization` header: a client that was
+ * registered as public but still sends `client_secret_basic` (its secret,
+ * never issued, is ignored).
+ */
+function basicClientId(request: Request): string | null {
+  const match = (request.headers.get("authorization") ?? "").match(/^basic ([A-Za-z0-9+/=]+)$/i);
+  if (!match) return null;
+  try {
+    const decoded = atob(match[1]);
+    const id = decodeURIComponent(decoded.slice(0, decoded.includes(":") ? decoded.indexOf(":") : undefined));
+    return id || null;
+  } catch {
+    return null;
+  }
+}
+
 /** Codes, tokens, revocation and verification. */
 export class TokenService {
   readonly #options: TokenServiceOptions;
@@ -98,7 +115,7 @@ export class TokenService {
     try {
       const form = await readForm(request);
       const grantType = required(form, "grant_type");
-      const clientId = form.get("client_id");
+      const clientId = form.get("client_id") ?? basicClientId(request);
       if (!clientId) throw new OAuthError(OAuthErrorCode.InvalidClient, "Missing client_id (public clients send it)");
       const tokens = grantType === "authorization_code"
         ? this.#exchangeCode(form, clientId)

@@ -14,12 +14,16 @@ function stubFetch(answer: (url: string) => Response) {
   return { fetch, calls };
 }
 
+// Shaped like the document ChatGPT publishes: private_key_jwt preferred, "none" supported too.
 const document = (overrides: Record<string, unknown> = {}) =>
   Response.json({
     client_id: CHATGPT_CLIENT,
     client_name: "ChatGPT",
     redirect_uris: [CHATGPT_REDIRECT],
-    token_endpoint_auth_method: "none",
+    token_endpoint_auth_method: "private_key_jwt",
+    token_endpoint_auth_methods_supported: ["none", "private_key_jwt"],
+    token_endpoint_auth_signing_alg: "RS256",
+    jwks_uri: "https://chatgpt.com/oauth/jwks.json",
     ...overrides,
   });
 
@@ -50,6 +54,7 @@ Deno.test("a client metadata document naming another client_id, oversize, redire
     ["not found", () => new Response("no", { status: 404 })],
     ["not JSON", () => new Response("<html>")],
     ["redirect URI not allowed", () => document({ redirect_uris: ["https://evil.example/callback"] })],
+    ["no public method", () => document({ token_endpoint_auth_methods_supported: ["private_key_jwt"] })],
   ];
   for (const [why, answer] of cases) {
     const stub = stubFetch(answer);

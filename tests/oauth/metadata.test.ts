@@ -22,6 +22,7 @@ Deno.test("authorization server metadata advertises S256, none, both grants, DCR
   const h = await startHarness();
   try {
     const body = await (await h.request("/.well-known/oauth-authorization-server")).json();
+    assert.deepEqual(await (await h.request("/.well-known/oauth-authorization-server/mcp")).json(), body);
     assert.equal(body.issuer, ISSUER);
     assert.deepEqual(body.code_challenge_methods_supported, ["S256"]);
     assert.deepEqual(body.token_endpoint_auth_methods_supported, ["none"]);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { redirectMatcher } from "../../src/oauth/clients.ts";
 import { CHATGPT_REDIRECT_PATTERNS } from "../../src/config/serve_config.ts";
-import { CHATGPT_REDIRECT, startHarness } from "./harness.ts";
+import { CHATGPT_REDIRECT, startHarness, VERIFIER } from "./harness.ts";
 
 const TRICKS = [
   "https://evil@chatgpt.com/connector_platform_oauth_redirect", // userinfo
@@ -69,25 +69,47 @@ Deno.test("authorize shows an error page, never a redirect, for a redirect URI t
   }
 });
 
-Deno.test("registration refuses confidential-client auth methods and accepts a public web client", async () => {
+Deno.test("registration turns a client asking for a secret into a public one, and its token exchange still works", async () => {
   const h = await startHarness();
   try {
     const response = await h.request("/oauth/register", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ redirect_uris: [CHATGPT_REDIRECT], token_endpoint_auth_method: "client_secret_basic" }),
+      body: JSON.stringify({
+        redirect_uris: [CHATGPT_REDIRECT],
+        token_endpoint_auth_method: "client_secret_basic",
+        application_type: "web",
+        client_name: "Confidential-minded",
+      }),
     });
-    assert.equal(response.status, 400);
-    assert.equal((await response.json()).error, "invalid_client_metadata");
-    const accepted = await h.request("/oauth/register", {
+    assert.equal(response.status, 201);
+    const body = await response.json();
+    assert.equal(body.token_endpoint_auth_method, "none");
+    assert.equal(body.client_secret, undefined, "no secret is ever issued");
+    assert.deepEqual(body.redirect_uris, [CHATGPT_REDIRECT]);
+    // It sends its client_id in a Basic header (with an empty secret): accepted as the public client it is.
+    const code = await h.approve(body.client_id);
+    const token = await h.request("/oauth/token", {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${btoa(`${encodeURIComponent(body.client_id)}:`)}`,
+      },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: CHATGPT_REDIRECT,
+        code_verifier: VERIFIER,
+      }),
+    });
+    assert.equal(token.status, 200);
+    await token.body?.cancel();
+    const wrongGrant = await h.request("/oauth/register", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ redirect_uris: [CHATGPT_REDIRECT], application_type: "web", client_name: "ChatGPT" }),
+      body: JSON.stringify({ redirect_uris: [CHATGPT_REDIRECT], grant_types: ["client_credentials"] }),
     });
-    assert.equal(accepted.status, 201);
-    const body = await accepted.json();
-    assert.equal(body.token_endpoint_auth_method, "none");
-    assert.deepEqual(body.redirect_uris, [CHATGPT_REDIRECT]);
+    assert.equal((await wrongGrant.json()).error, "invalid_client_metadata");
   } finally {
     await h.close();
   }
