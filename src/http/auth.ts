@@ -26,6 +26,12 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/** Whether the request has an `Authorization` header that is not exactly `Bearer <token>` (the SDK would read "Bearer <token> junk" as the token). */
+export function malformedAuthorization(request: Request): boolean {
+  const header = request.headers.get("authorization");
+  return header !== null && !/^bearer [^\s]+$/i.test(header);
+}
+
 /** What a bearer-mode 401 says, so clients stop guessing at OAuth. */
 export const BEARER_REFUSAL = 'This bridge wants its bearer token: send "Authorization: Bearer <token>" with the ' +
   "token printed at its start or given with --token (it does not use OAuth)";
@@ -57,9 +63,7 @@ export function createAuthGuard(auth: Exclude<AuthMode, { kind: "oauth" }>): Aut
     },
   });
   return async function authGuard(request) {
-    // Exactly "Bearer <token>": the SDK would read "Bearer <token> junk" as the token.
-    const header = request.headers.get("authorization");
-    if (header !== null && !/^bearer [^\s]+$/i.test(header)) return bearerRefusal(401);
+    if (malformedAuthorization(request)) return bearerRefusal(401);
     const result = await gate(request);
     return result instanceof Response && result.status === 401 ? bearerRefusal(401) : result;
   };

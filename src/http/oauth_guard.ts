@@ -14,7 +14,7 @@ import {
   type OAuthTokenVerifier,
   requireBearerAuth,
 } from "@modelcontextprotocol/server";
-import type { AuthGuard } from "./auth.ts";
+import { type AuthGuard, malformedAuthorization } from "./auth.ts";
 
 /** Options for {@linkcode createOAuthGuard}. */
 export interface OAuthGuardOptions {
@@ -29,9 +29,7 @@ export interface OAuthGuardOptions {
 export function createOAuthGuard(options: OAuthGuardOptions): AuthGuard {
   const gate = requireBearerAuth(options);
   return function oauthGuard(request) {
-    // Exactly "Bearer <token>": the SDK would read "Bearer <token> junk" as the token.
-    const header = request.headers.get("authorization");
-    if (header !== null && !/^bearer [^\s]+$/i.test(header)) {
+    if (malformedAuthorization(request)) {
       return Promise.resolve(
         bearerAuthChallengeResponse(
           new OAuthError(OAuthErrorCode.InvalidToken, "Malformed Authorization header"),

@@ -16,6 +16,13 @@ import { noStoreJson, oauthErrorResponse, readBody } from "./responses.ts";
 import { OAuthStore, type TokenLifetimes } from "./store.ts";
 import { TokenService } from "./tokens.ts";
 
+const PREFLIGHT = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "POST, OPTIONS",
+  "access-control-allow-headers": "authorization, content-type, mcp-protocol-version",
+  "access-control-max-age": "600",
+} as const;
+
 /** Options for {@linkcode createOAuthServer}. */
 export interface OAuthServerOptions {
   /** The public origin. */
@@ -107,10 +114,19 @@ export function createOAuthServer(options: OAuthServerOptions): OAuthServer {
       if (well) return well;
       const { pathname } = new URL(request.url);
       if (pathname === OAUTH_PATHS.authorize) return await authorize.handle(request);
-      if (pathname === OAUTH_PATHS.token) return await tokens.tokenEndpoint(request);
-      if (pathname === OAUTH_PATHS.register) return await register(request);
-      if (pathname === OAUTH_PATHS.revoke) return await tokens.revokeEndpoint(request);
-      return undefined;
+      const endpoint = pathname === OAUTH_PATHS.token
+        ? tokens.tokenEndpoint.bind(tokens)
+        : pathname === OAUTH_PATHS.register
+        ? register
+        : pathname === OAUTH_PATHS.revoke
+        ? tokens.revokeEndpoint.bind(tokens)
+        : undefined;
+      if (!endpoint) return undefined;
+      // Browser-based clients (MCP Inspector) call these cross-origin; no cookie is involved, so "*" is safe.
+      if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: PREFLIGHT });
+      const response = await endpoint(request);
+      response.headers.set("access-control-allow-origin", "*");
+      return response;
     },
   };
 }

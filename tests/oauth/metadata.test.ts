@@ -37,3 +37,24 @@ Deno.test("authorization server metadata advertises S256, none, both grants, DCR
     await h.close();
   }
 });
+
+Deno.test("the token, registration and revocation endpoints answer CORS preflights for browser clients", async () => {
+  const h = await startHarness();
+  try {
+    for (const path of ["/oauth/token", "/oauth/register", "/oauth/revoke"]) {
+      const preflight = await h.request(path, { method: "OPTIONS" });
+      assert.equal(preflight.status, 204, path);
+      assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+      assert.match(preflight.headers.get("access-control-allow-headers")!, /content-type/);
+    }
+    const token = await h.token({ grant_type: "password", client_id: "c" });
+    assert.equal(token.headers.get("access-control-allow-origin"), "*");
+    await token.body?.cancel();
+    // The authorize page is not for scripts of other sites.
+    const page = await h.request("/oauth/authorize?client_id=nobody&redirect_uri=x");
+    assert.equal(page.headers.get("access-control-allow-origin"), null);
+    await page.body?.cancel();
+  } finally {
+    await h.close();
+  }
+});
