@@ -251,3 +251,35 @@ Deno.test("the database keeps only hashes of tokens", async () => {
     await h.close();
   }
 });
+
+Deno.test("a refresh token idle for 30 days expires, one used within them rotates, and no grant outlives 90 days", async () => {
+  const h = await startHarness();
+  try {
+    const client = await h.register();
+    const refresh = async (token: string) => {
+      const response = await h.token({ grant_type: "refresh_token", client_id: client, refresh_token: token });
+      return { status: response.status, body: await response.json() };
+    };
+    const idle = await h.exchange(client, await h.approve(client));
+    let active = await h.exchange(client, await h.approve(client));
+    const day = 24 * 3600_000;
+    h.advance(29 * day);
+    const kept = await refresh(active.refresh_token);
+    assert.equal(kept.status, 200);
+    active = kept.body;
+    h.advance(2 * day);
+    assert.equal((await refresh(idle.refresh_token)).body.error, "invalid_grant", "idle for 31 days");
+    // Keep refreshing within the idle window (days 51, 71, 89): the grant still ends 90 days after approval.
+    for (const step of [20, 20, 18]) {
+      h.advance(step * day);
+      const next = await refresh(active.refresh_token);
+      assert.equal(next.status, 200);
+      active = next.body;
+    }
+    h.advance(2 * day);
+    assert.equal((await refresh(active.refresh_token)).body.error, "invalid_grant", "day 91: past 90 days");
+    assert.equal(refusedStatus(await h.check(active.access_token)), 401);
+  } finally {
+    await h.close();
+  }
+});
