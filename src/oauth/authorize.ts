@@ -55,6 +55,8 @@ interface PendingRequest {
 /** Letters and digits that cannot be misread for one another (no I, O, 0, 1). */
 const CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const MAX_PENDING = 20;
+/** Consent codes printed per minute at most: a flood of authorize requests must not bury the owner's terminal. */
+const MAX_CODES_PER_MINUTE = 10;
 
 /** A fresh consent code, `XXXX-XXXX` (40 bits). */
 export function newConsentCode(): string {
@@ -77,6 +79,7 @@ class PageError extends Error {}
 export class AuthorizeEndpoint {
   readonly #options: AuthorizeOptions;
   readonly #pending = new Map<string, PendingRequest>();
+  readonly #printedAt: number[] = [];
   readonly #now: () => number;
 
   constructor(options: AuthorizeOptions) {
@@ -136,6 +139,12 @@ export class AuthorizeEndpoint {
     }
 
     const now = this.#now();
+    while (this.#printedAt.length > 0 && this.#printedAt[0] <= now - 60_000) this.#printedAt.shift();
+    if (this.#printedAt.length >= MAX_CODES_PER_MINUTE) {
+      this.#options.log.warn("oauth consent request refused: too many in the last minute", { clientId });
+      return page(errorPage("Too many approval requests in the last minute; wait a minute and try again."), 429);
+    }
+    this.#printedAt.push(now);
     for (const [key, pending] of this.#pending) if (pending.expiresAt <= now) this.#pending.delete(key);
     if (this.#pending.size >= MAX_PENDING) this.#pending.delete(this.#pending.keys().next().value!);
     const requestId = randomBytes(16).toString("base64url");

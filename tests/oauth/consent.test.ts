@@ -273,3 +273,20 @@ Deno.test("the consent page refuses a bad Host or Origin and works through the p
     await h.close();
   }
 });
+
+Deno.test("at most 10 consent codes are printed per minute; a minute later the next request gets one", async () => {
+  const h = await startHarness();
+  try {
+    const client = await h.register();
+    for (let i = 0; i < 10; i++) await h.openConsent(h.authorizeUrl(client));
+    const flooded = await h.request(h.authorizeUrl(client).toString());
+    assert.equal(flooded.status, 429);
+    assert.match(await flooded.text(), /Too many approval requests/);
+    assert.equal(h.consentLines.length, 10);
+    h.advance(60_001);
+    const { code } = await h.openConsent(h.authorizeUrl(client));
+    assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  } finally {
+    await h.close();
+  }
+});
