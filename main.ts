@@ -6,7 +6,13 @@
  * @module
  */
 import { parseServeConfig, type ServeConfig } from "./src/config/serve_config.ts";
-import { CHATGPT_OPTIONS, DOCTOR_OPTIONS, SERVE_OPTIONS, SETUP_CODEX_OPTIONS } from "./src/config/options.ts";
+import {
+  CHATGPT_OPTIONS,
+  DOCTOR_OPTIONS,
+  OAUTH_OPTIONS,
+  SERVE_OPTIONS,
+  SETUP_CODEX_OPTIONS,
+} from "./src/config/options.ts";
 import { optionHelp, readOptions } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger } from "./src/log.ts";
@@ -14,12 +20,14 @@ import { SERVER_INFO } from "./src/version.ts";
 import {
   isConfined,
   planChatgptLaunch,
+  planOAuthCliLaunch,
   planSecretLaunch,
   planServeLaunch,
   planServiceLaunch,
   planSetupCodexLaunch,
   relaunch,
 } from "./src/permissions/relaunch.ts";
+import { OAUTH_USAGE, parseOAuthCliConfig } from "./src/config/oauth_cli_config.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { parseChatgptConfig } from "./src/config/chatgpt_config.ts";
 import { openKeychain } from "./src/keychain/keychain.ts";
@@ -40,6 +48,8 @@ Usage:
   codex-gpt-bridge setup codex [--remove]       Give every Codex session ask_chatgpt ($CODEX_HOME/config.toml)
   codex-gpt-bridge doctor [serve options] [--json]
                                                 Check what serve needs, one line each with the fix; exit 1 on a fail
+  ${OAUTH_USAGE}
+                                                OAuth grants (serve --auth oauth): list or revoke them
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -59,6 +69,9 @@ ${optionHelp(SETUP_CODEX_OPTIONS)}
 
 doctor options (besides the serve options it checks):
 ${optionHelp(DOCTOR_OPTIONS)}
+
+oauth options:
+${optionHelp(OAUTH_OPTIONS)}
 `;
 
 const env = (name: string) => Deno.env.get(name);
@@ -83,7 +96,7 @@ async function keychainEnv(args: string[]): Promise<{ env: typeof env; filled: R
   const given = (key: keyof typeof raw) => raw[key] !== undefined && raw[key]?.value !== false;
   const filled = given("noKeychain") ? {} : await launchSecrets({
     tunnelId: raw.tunnelId?.value as string | undefined,
-    needsToken: !given("token") && !given("noAuth"),
+    needsToken: !given("token") && !given("noAuth") && (raw.authMode?.value ?? "bearer") === "bearer",
     env,
     keychain: openKeychain({ path: env("PATH") }),
     warn: (line) => console.error(`codex-gpt-bridge: ${line}`),
@@ -127,6 +140,8 @@ async function serve(args: string[]): Promise<number> {
   });
   const auth = config.auth.kind === "none"
     ? "none (loopback only)"
+    : config.auth.kind === "oauth"
+    ? `OAuth for ${config.auth.resource} (each client approved with a consent code printed here)`
     : config.auth.generated
     ? `bearer token (generated for this run; send "Authorization: Bearer ${config.auth.token}")`
     : "bearer token (from --token)";
@@ -236,8 +251,15 @@ async function main(args: string[]): Promise<number> {
     // What serve would see, keychain included.
     return await runDoctor(rest, (await keychainEnv(serveArgsOf(rest))).env, console.log);
   }
+  if (command === "oauth") {
+    const config = parseOAuthCliConfig(rest, env);
+    // The launcher only resolves the state folder; the work runs with read/write of that folder alone.
+    if (!isConfined()) return await relaunch(ENTRY, "oauth", rest, await planOAuthCliLaunch(config.stateDir));
+    const { runOAuthCli } = await import("./src/cli/oauth.ts");
+    return await runOAuthCli(config, (line) => console.log(line));
+  }
   console.error(
-    `Unknown command "${command}": use serve, chatgpt, setup codex, doctor, secret or service (see --help)`,
+    `Unknown command "${command}": use serve, chatgpt, setup codex, doctor, secret, service or oauth (see --help)`,
   );
   return 2;
 }

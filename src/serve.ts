@@ -29,6 +29,12 @@ import { createDispatcher } from "./tunnel/dispatch.ts";
 
 /** How long Ctrl-C / SIGTERM lets tunnel commands in flight finish before they are cut off. */
 export const TUNNEL_SHUTDOWN_GRACE_MS = 10_000;
+import { openDatabase } from "./state/database.ts";
+import { createOAuthGuard } from "./http/oauth_guard.ts";
+import { createOAuthServer, type OAuthServer } from "./oauth/oauth_server.ts";
+import type { ConsentSink } from "./oauth/authorize.ts";
+import type { MetadataFetch } from "./oauth/clients.ts";
+import { BRIDGE_SCOPE } from "./oauth/metadata.ts";
 
 /** Options for {@linkcode startBridge}. */
 export interface StartBridgeOptions {
@@ -39,6 +45,10 @@ export interface StartBridgeOptions {
   describe?: () => Record<string, unknown>;
   /** Tunnel retry timings (tests). @default DEFAULT_RETRY */
   tunnelRetry?: Partial<RetryPolicy>;
+  /** Where OAuth consent codes go. @default a line on stdout */
+  consent?: ConsentSink;
+  /** Fetches OAuth client metadata documents. @default globalThis.fetch */
+  oauthFetch?: MetadataFetch;
 }
 
 /** A running bridge. */
@@ -69,6 +79,22 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     await ensureStateDir(config.stateDir);
   } catch (error) {
     throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
+  }
+  const state = await openDatabase(config.stateDir, { exclusive: true });
+  let oauth: OAuthServer | undefined;
+  try {
+    oauth = config.auth.kind === "oauth"
+      ? createOAuthServer({
+        ...config.auth,
+        state,
+        consent: options.consent ?? ((line) => console.log(line)),
+        log,
+        fetch: options.oauthFetch,
+      })
+      : undefined;
+  } catch (error) {
+    state.close();
+    throw error;
   }
   const home = config.codexEnv.HOME;
   const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
@@ -101,7 +127,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       codexHome,
     },
     describe: () => ({
-      auth: config.auth.kind === "none" ? "none" : "bearer-token",
+      auth: config.auth.kind === "none" ? "none" : config.auth.kind === "oauth" ? "oauth" : "bearer-token",
       ...(tunnel ? { tunnel: tunnel.status() } : {}),
       ...options.describe?.(),
     }),
@@ -109,7 +135,14 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
   const handler = createHttpHandler({
     serverFactory: () => createBridgeServer(service, { allowWrite: config.allowWrite }),
     hostOrigin: createHostOriginGuard({ allowedHosts: config.allowedHosts }),
-    auth: createAuthGuard(config.auth),
+    auth: config.auth.kind === "oauth"
+      ? createOAuthGuard({
+        verifier: oauth!.verifier,
+        resourceMetadataUrl: oauth!.documents.resourceMetadataUrl,
+        requiredScopes: [BRIDGE_SCOPE],
+      })
+      : createAuthGuard(config.auth),
+    routes: oauth,
     log,
   });
   const { promise: listening, resolve: onListen } = Promise.withResolvers<number>();
@@ -148,6 +181,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
         await handler.close();
         await server.shutdown();
         await upstream.close();
+        state.close();
       })();
       return closing;
     },

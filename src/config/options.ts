@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly env: readonly string[];
   /** `list` flags repeat; `list` variables split on `,` or the path separator. */
   readonly type: "string" | "boolean" | "list";
+  /** A `list` variable of URLs: split on `,` only. */
+  readonly commaList?: boolean;
   /** Placeholder shown in `--help`. */
   readonly value?: string;
   readonly description: string;
@@ -61,6 +63,38 @@ export const SERVE_OPTIONS = {
     env: ["CODEX_GPT_BRIDGE_NO_AUTH"],
     type: "boolean",
     description: "Serve without authentication (loopback binds only).",
+  },
+  authMode: {
+    flag: "auth",
+    env: ["CODEX_GPT_BRIDGE_AUTH"],
+    type: "string",
+    value: "bearer|oauth|none",
+    description: "How clients authenticate: a bearer token, OAuth with owner consent (needs --public-url), or none.",
+    default: "bearer",
+  },
+  publicUrl: {
+    flag: "public-url",
+    env: ["CODEX_GPT_BRIDGE_PUBLIC_URL"],
+    type: "string",
+    value: "URL",
+    description: "Public https URL clients reach the bridge at (e.g. a tunnel's); its host is allowed in Host/Origin.",
+  },
+  oauthRedirects: {
+    flag: "oauth-redirect",
+    env: ["CODEX_GPT_BRIDGE_OAUTH_REDIRECTS"],
+    type: "list",
+    commaList: true,
+    value: "PATTERN",
+    description: "More OAuth redirect URIs clients may use; * matches one run of [A-Za-z0-9._~-] (repeatable).",
+    default: "ChatGPT's two redirect forms only",
+  },
+  oauthExtraResources: {
+    flag: "oauth-extra-resource",
+    env: ["CODEX_GPT_BRIDGE_OAUTH_EXTRA_RESOURCES"],
+    type: "list",
+    commaList: true,
+    value: "URL",
+    description: "Another resource URL tokens may be issued for, e.g. one a tunnel rewrites (repeatable).",
   },
   allowedHosts: {
     flag: "allowed-host",
@@ -274,6 +308,17 @@ export const DOCTOR_OPTIONS = {
  * to run when `deno` is not on PATH (`setup codex` records the one it ran under).
  */
 export const LAUNCHER_DENO_ENV = "CODEX_GPT_BRIDGE_DENO";
+
+/** Options of `codex-gpt-bridge oauth list | revoke`. */
+export const OAUTH_OPTIONS = {
+  stateDir: SERVE_OPTIONS.stateDir,
+  all: {
+    flag: "all",
+    env: [],
+    type: "boolean",
+    description: "With revoke: end every grant.",
+  },
+} as const satisfies OptionTable;
 
 /**
  * Variables passed through to the Codex child; nothing else of the bridge's

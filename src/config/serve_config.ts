@@ -19,6 +19,17 @@ import { isAbsolute, resolve } from "node:path";
 /** How clients authenticate. */
 export type AuthMode =
   | { kind: "token"; token: string; /** Generated at start (print it once). */ generated: boolean }
+  | {
+    kind: "oauth";
+    /** The public URL's origin, e.g. `https://abc.ngrok.app`. */
+    issuer: string;
+    /** `<issuer>/mcp`: the resource every token is bound to. */
+    resource: string;
+    /** Other resource URLs accepted on authorize/token (a tunnel that rewrites the URL). */
+    extraResources: readonly string[];
+    /** Redirect URI patterns clients may register (`*` = one run of `[A-Za-z0-9._~-]`). */
+    redirectPatterns: readonly string[];
+  }
   | { kind: "none" };
 
 /** OpenAI's Secure MCP Tunnel, when `--tunnel-id` is given. */
@@ -30,6 +41,12 @@ export interface TunnelConfig {
   readonly apiKey: string;
 }
 
+/** ChatGPT's two redirect URI forms, always allowed in OAuth mode. */
+export const CHATGPT_REDIRECT_PATTERNS: readonly string[] = [
+  "https://chatgpt.com/connector_platform_oauth_redirect",
+  "https://chatgpt.com/connector/oauth/*",
+];
+
 /** Which Codex protocol to use. */
 export type UpstreamChoice = "auto" | "app-server" | "mcp-server";
 
@@ -40,6 +57,8 @@ export interface ServeConfig {
   readonly host: string;
   readonly port: number;
   readonly auth: AuthMode;
+  /** The public URL's origin (`--public-url`), when given. */
+  readonly publicUrl?: string;
   /** Extra Host names accepted besides the loopback names. */
   readonly allowedHosts: readonly string[];
   readonly allowWrite: boolean;
@@ -82,12 +101,55 @@ const hostname = z.string().trim().toLowerCase().regex(
   "expected a host name without scheme or port, e.g. abc.ngrok.app",
 );
 
+/** Whether `url` is https, or http on a loopback host (tests, local clients). */
+function secureOrLoopback(url: URL): boolean {
+  return url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname));
+}
+
+function urlProblem(text: string, what: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `expected an absolute ${what}, e.g. https://abc.ngrok.app`;
+  }
+  if (!secureOrLoopback(url)) return "expected https (http only for a loopback host)";
+  if (url.username || url.password) return "must not contain a user name or password";
+  if (url.hash || text.includes("#")) return "must not contain a fragment";
+  return undefined;
+}
+
+const publicUrl = z.string().trim().superRefine((text, ctx) => {
+  const problem = urlProblem(text, "URL") ??
+    (new URL(text).search ? "must not contain a query" : undefined) ??
+    (["/", "/mcp", "/mcp/"].includes(new URL(text).pathname)
+      ? undefined
+      : "expected the origin only, e.g. https://abc.ngrok.app");
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}).transform((text) => new URL(text).origin);
+
+const redirectPattern = z.string().trim().superRefine((text, ctx) => {
+  // A "*" stands for one run of unreserved characters; check the rest as a URL.
+  const problem = urlProblem(text.replaceAll("*", "1"), "URL pattern") ??
+    (/\*\*/.test(text) ? "use a single * per wildcard" : undefined);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const resourceUrl = z.string().trim().superRefine((text, ctx) => {
+  const problem = urlProblem(text, "URL");
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}).transform((text) => new URL(text).href);
+
 const FIELDS = {
   roots: z.array(z.string().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte")),
   host: z.string().trim().min(1, "expected an address such as 127.0.0.1"),
   port: integer(0, 65535),
   token: z.string().min(16, "expected at least 16 characters").refine((s) => !/\s/.test(s), "contains whitespace"),
   noAuth: z.boolean(),
+  authMode: z.enum(["bearer", "oauth", "none"], "expected bearer, oauth or none"),
+  publicUrl,
+  oauthRedirects: z.array(redirectPattern),
+  oauthExtraResources: z.array(resourceUrl),
   allowedHosts: z.array(hostname),
   allowWrite: z.boolean(),
   approvalPolicy: z.enum(["never", "on-request"], "expected never or on-request"),
@@ -121,6 +183,8 @@ const DEFAULTS = {
   host: "127.0.0.1",
   port: "8765",
   noAuth: false,
+  oauthRedirects: [],
+  oauthExtraResources: [],
   allowedHosts: [],
   allowWrite: false,
   approvalPolicy: "never",
@@ -187,23 +251,21 @@ export function parseServeConfig(
     }
     parsed[key] = result.data;
   }
-  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir" | "tunnelId">;
+  const p = parsed as
+    & Partial<Parsed>
+    & Omit<Parsed, "roots" | "token" | "stateDir" | "tunnelId" | "authMode" | "publicUrl">;
   if (!p.roots || p.roots.length === 0) {
     throw new ConfigError(
       `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
     );
   }
-  if (p.noAuth && p.token) throw new ConfigError("Both --no-auth and --token given: choose one");
-  if (p.noAuth && !isLoopbackHost(p.host)) {
+  const auth = chooseAuth(p);
+  if (auth.kind === "none" && !isLoopbackHost(p.host)) {
     throw new ConfigError(
       `Refusing --no-auth on the non-loopback address "${p.host}": anyone who can reach it could drive Codex; use a token`,
     );
   }
-  const auth: AuthMode = p.noAuth
-    ? { kind: "none" }
-    : p.token
-    ? { kind: "token", token: p.token, generated: false }
-    : { kind: "token", token: generateToken(), generated: true };
+  const allowedHosts = p.publicUrl ? [...p.allowedHosts, new URL(p.publicUrl).hostname] : p.allowedHosts;
   if (p.fastReturnMs > p.timeoutMs) {
     throw new ConfigError(
       `Invalid --fast-return-ms: ${p.fastReturnMs} is longer than --timeout-ms ${p.timeoutMs}`,
@@ -225,7 +287,8 @@ export function parseServeConfig(
     host: p.host,
     port: p.port,
     auth: Object.freeze(auth),
-    allowedHosts: Object.freeze([...new Set(p.allowedHosts)]),
+    publicUrl: p.publicUrl,
+    allowedHosts: Object.freeze([...new Set(allowedHosts)]),
     allowWrite: p.allowWrite,
     approvalPolicy: p.approvalPolicy,
     fastReturnMs: p.fastReturnMs,
@@ -256,4 +319,32 @@ function tunnelConfig(id: string, controlPlaneUrl: string, env: (name: string) =
   }
   if (/\s/.test(apiKey)) throw new ConfigError(`Invalid ${keyVariable}: (hidden) (contains whitespace)`);
   return { id, controlPlaneUrl, apiKey };
+}
+
+/** Works out the auth mode from --auth, --no-auth, --token and --public-url, refusing contradictions. */
+function chooseAuth(p: Partial<Parsed>): AuthMode {
+  if (p.noAuth && p.token) throw new ConfigError("Both --no-auth and --token given: choose one");
+  const mode = p.authMode ?? (p.noAuth ? "none" : "bearer");
+  if (p.noAuth && mode !== "none") throw new ConfigError(`Both --no-auth and --auth ${mode} given: choose one`);
+  if (p.token && mode !== "bearer") {
+    throw new ConfigError(`Both --token and --auth ${mode} given: --token is for --auth bearer only`);
+  }
+  if (mode === "none") return { kind: "none" };
+  if (mode === "bearer") {
+    return p.token
+      ? { kind: "token", token: p.token, generated: false }
+      : { kind: "token", token: generateToken(), generated: true };
+  }
+  if (!p.publicUrl) {
+    throw new ConfigError(
+      "--auth oauth needs --public-url (or CODEX_GPT_BRIDGE_PUBLIC_URL): the https URL clients reach the bridge at",
+    );
+  }
+  return {
+    kind: "oauth",
+    issuer: p.publicUrl,
+    resource: `${p.publicUrl}/mcp`,
+    extraResources: Object.freeze([...new Set(p.oauthExtraResources ?? [])]),
+    redirectPatterns: Object.freeze([...new Set([...CHATGPT_REDIRECT_PATTERNS, ...(p.oauthRedirects ?? [])])]),
+  };
 }

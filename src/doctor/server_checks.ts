@@ -45,6 +45,13 @@ export const checkAuth: Check = ({ config, sourceOf }) => {
       fix: "drop --no-auth unless only you use this machine",
     }]);
   }
+  if (config.auth.kind === "oauth") {
+    return Promise.resolve([{
+      name: "auth",
+      status: "ok",
+      detail: `OAuth for ${config.auth.resource}: each client approved with a consent code shown in this terminal`,
+    }]);
+  }
   if (config.auth.generated) {
     return Promise.resolve([{
       name: "auth",

@@ -42,6 +42,8 @@ export interface ServePermissionInput {
   stateDir: string;
   /** The Secure MCP Tunnel control plane's URL, when a tunnel is configured. */
   controlPlaneUrl?: string;
+  /** `host:port`s the bridge may connect to: OAuth client metadata documents (ChatGPT's). @default [] */
+  fetchHosts?: readonly string[];
 }
 
 function hostPort(host: string, port: number): string {
@@ -69,16 +71,29 @@ export function servePermissionFlags(input: ServePermissionInput): string[] {
     `--allow-write=${input.stateDir}`,
     // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
     `--allow-run=${input.codexPath}`,
-    // Listening on the configured address; the only outbound connection is a tunnel's control plane.
+    // Listening on the configured address; outbound only to a tunnel's control plane and the OAuth client
+    // metadata hosts (if any).
     `--allow-net=${
-      [hostPort(input.host, input.port), ...(input.controlPlaneUrl ? [urlHostPort(input.controlPlaneUrl)] : [])].join(
-        ",",
-      )
+      unique([
+        hostPort(input.host, input.port),
+        ...(input.controlPlaneUrl ? [urlHostPort(input.controlPlaneUrl)] : []),
+        ...(input.fetchHosts ?? []),
+      ]).join(",")
     }`,
     `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...SERVE_SECRET_ENV, ...CODEX_CHILD_ENV]).join(",")}`,
     // request.signal then aborts only when a client goes away, which is what the MCP SDK listens for
     // (and Deno stops printing a warning that is not a JSON log line).
     "--unstable-no-legacy-abort",
+  ];
+}
+
+/** Deno flags for `codex-gpt-bridge oauth list | revoke`: the state folder and the variables naming it. */
+export function oauthCliPermissionFlags(input: { stateDir: string; env: readonly string[] }): string[] {
+  return [
+    "--no-prompt",
+    `--allow-read=${input.stateDir}`,
+    `--allow-write=${input.stateDir}`,
+    `--allow-env=${unique([...input.env]).join(",")}`,
   ];
 }
 

@@ -16,6 +16,7 @@ import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
 import {
   chatgptPermissionFlags,
+  oauthCliPermissionFlags,
   secretPermissionFlags,
   servePermissionFlags,
   servicePermissionFlags,
@@ -23,6 +24,9 @@ import {
 } from "./permission_flags.ts";
 import { keychainToolName } from "../keychain/keychain_tool.ts";
 import { serviceFiles } from "../login_service/service_files.ts";
+import { metadataDocumentHosts } from "../oauth/clients.ts";
+import { OAUTH_OPTIONS, optionVariables } from "../config/options.ts";
+import { STATE_DIR_ENV } from "../state/state_dir.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
 import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
@@ -94,6 +98,10 @@ export async function planServeLaunch(
   const stateDir = await Deno.realPath(config.stateDir).catch(() => config.stateDir);
   // The launcher itself too: the serving stage resolves it to find the install folder.
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
+  // OAuth client metadata documents are fetched only from the hosts of the owner's https redirect patterns.
+  const fetchHosts = config.auth.kind === "oauth"
+    ? metadataDocumentHosts(config.auth.redirectPatterns).map((host) => host.includes(":") ? host : `${host}:443`)
+    : [];
   return {
     flags: [
       ...servePermissionFlags({
@@ -104,10 +112,20 @@ export async function planServeLaunch(
         port,
         stateDir,
         controlPlaneUrl: config.tunnel?.controlPlaneUrl,
+        fetchHosts,
       }),
       ...MEMORY_FLAGS,
     ],
     pinnedArgs: ["--codex", codexPath, "--port", String(port), "--state-dir", stateDir],
+  };
+}
+
+/** Computes the confined `oauth list | revoke` launch: the state folder only. */
+export async function planOAuthCliLaunch(stateDir: string): Promise<ServeLaunch> {
+  const dir = await Deno.realPath(stateDir).catch(() => stateDir);
+  return {
+    flags: oauthCliPermissionFlags({ stateDir: dir, env: [...optionVariables(OAUTH_OPTIONS), ...STATE_DIR_ENV] }),
+    pinnedArgs: ["--state-dir", dir],
   };
 }
 

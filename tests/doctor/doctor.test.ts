@@ -168,6 +168,9 @@ Deno.test("doctor names the token's source and never shows the token", async () 
   assert.equal(fromFlag.status, "warn");
   const [none] = await run(checkAuth, ["--root", "/", "--no-auth"]);
   assert.equal(none.status, "warn");
+  const [oauth] = await run(checkAuth, ["--root", "/", "--auth", "oauth", "--public-url", "https://b.example.com"]);
+  assert.deepEqual([oauth.status, oauth.detail.split(":")[0]], ["ok", "OAuth for https"]);
+  assert.match(oauth.detail, /https:\/\/b\.example\.com\/mcp: each client approved with a consent code/);
   assert.doesNotMatch(JSON.stringify([generated, fromVariable, fromFlag]), new RegExp(token));
 });
 
