@@ -7,17 +7,19 @@ import { startOAuthBridge } from "../fixtures/oauth_bridge.ts";
 
 /** Debian's chromium (.ci/run installs it). */
 const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
 const CALLBACK = "http://127.0.0.1:9/callback";
 const VERIFIER = "browser-test-verifier-".repeat(3);
 
 Deno.test({
   name:
     "in a real browser the owner sees the client, types the printed code (a wrong one first) and lands on the callback",
-  ignore: !haveChromium,
   sanitizeOps: false,
   sanitizeResources: false,
 }, async () => {
+  // Fail, never skip: a missing browser would silently drop the consent page's only real-browser test.
+  await Deno.stat(CHROMIUM).catch(() => {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  });
   const bridge = await startOAuthBridge();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   try {
