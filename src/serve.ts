@@ -22,6 +22,9 @@ import { resolveExecutable } from "./permissions/relaunch.ts";
 import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";
+import { openDatabase } from "./state/database.ts";
+import { SqliteJobRepository } from "./state/job_repository.ts";
+import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
 
@@ -70,8 +73,16 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     env: config.codexEnv,
     log,
   });
-  const jobs = new JobRegistry({ maxRunning: config.maxJobs });
-  const threads = new ThreadRegistry();
+  const state = await openDatabase(config.stateDir, { exclusive: true });
+  // Jobs, their request ids and the threads outlive a restart; jobs left running then are now interrupted.
+  let jobs: JobRegistry, threads: ThreadRegistry;
+  try {
+    jobs = new JobRegistry({ maxRunning: config.maxJobs, repository: new SqliteJobRepository(state) });
+    threads = new ThreadRegistry({ repository: new SqliteThreadRepository(state) });
+  } catch (error) {
+    state.close(); // a newer schema: refused, and the folder's lock released
+    throw error;
+  }
   const service = new BridgeService({
     roots,
     upstream,
@@ -119,6 +130,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
         await handler.close();
         await server.shutdown();
         await upstream.close();
+        state.close();
       })();
       return closing;
     },

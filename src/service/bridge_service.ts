@@ -8,7 +8,8 @@
  * @module
  */
 import { NotFoundError, PolicyError } from "../errors.ts";
-import type { Job, JobProgress, JobRegistry } from "../jobs/job_registry.ts";
+import type { Job, JobProgress, JobRegistry, JobStatus } from "../jobs/job_registry.ts";
+export { JOB_STATUSES } from "../jobs/job_registry.ts";
 import type { ThreadRecord, ThreadRegistry } from "../jobs/thread_registry.ts";
 import type { Logger } from "../log.ts";
 import { type AllowedRoot, isPathInside, resolveAllowedCwd } from "../policy/roots.ts";
@@ -62,14 +63,14 @@ export interface BridgeServiceOptions {
 
 /** A job as tools show it. */
 export interface JobView {
-  status: "running" | "completed" | "failed";
+  status: JobStatus;
   jobId: string;
   tool: string;
   threadId?: string;
   elapsedMs: number;
-  /** Final Codex message (completed). */
+  /** Final Codex message (completed), or the last one it wrote before it was cancelled. */
   text?: string;
-  /** Why it failed (failed). */
+  /** Why it failed, was cancelled or interrupted. */
   error?: string;
   /** How many secret files were kept from Codex (confined jobs). */
   hiddenFiles?: number;
@@ -90,6 +91,8 @@ export interface ReadRequest {
   prompt: string;
   cwd?: string;
   timeoutMs?: number;
+  /** The caller's idempotency key: the same one again returns the same job. */
+  requestId?: string;
 }
 
 /** Inputs of `codex_run`. */
@@ -102,7 +105,35 @@ export interface ReplyRequest {
   threadId: string;
   prompt: string;
   timeoutMs?: number;
+  /** See {@linkcode ReadRequest.requestId}. */
+  requestId?: string;
 }
+
+/** Inputs of `codex_jobs`. */
+export interface ListJobsRequest {
+  status?: JobStatus;
+  /** @default 20 */
+  limit?: number;
+}
+
+/** One line of `codex_jobs`. */
+export interface JobSummary {
+  jobId: string;
+  tool: string;
+  status: JobStatus;
+  elapsedMs: number;
+  threadId?: string;
+  /** The first 100 characters of the prompt. */
+  prompt: string;
+  startedAt: number;
+}
+
+/** How long `codex_job_status` waits by default, and at most. */
+export const JOB_WAIT_DEFAULT_MS = 20_000;
+/** See {@linkcode JOB_WAIT_DEFAULT_MS}. */
+export const JOB_WAIT_MAX_MS = 50_000;
+/** How long `codex_cancel` waits for Codex to confirm before answering. */
+export const CANCEL_WAIT_MS = 15_000;
 
 /** What `bridge_status` reports. */
 export interface StatusView {
@@ -117,7 +148,7 @@ export interface StatusView {
   timeoutMs: number;
   codex: UpstreamInfo;
   confinement: ConfinementView;
-  jobs: { running: number; completed: number; failed: number; maxRunning: number };
+  jobs: Record<JobStatus, number> & { maxRunning: number };
   threads: number;
   [extra: string]: unknown;
 }
@@ -142,6 +173,8 @@ export class BridgeService {
   #o: BridgeServiceOptions;
   /** Last hidden set per scanned folder, so the log names it when it changes. */
   #hidden = new Map<string, readonly string[]>();
+  /** Jobs being prepared (policy checks, secret scan), by requestId. */
+  #starting = new Map<string, { tool: string; promise: Promise<Job> }>();
 
   constructor(options: BridgeServiceOptions) {
     this.#o = options;
@@ -149,29 +182,45 @@ export class BridgeService {
 
   /** Runs Codex read-only. */
   read(request: ReadRequest, call: CallOptions = {}): Promise<JobView> {
-    return this.#startThread("codex_read", request, "read-only", call);
+    return this.#once(
+      "codex_read",
+      request.requestId,
+      call,
+      () => this.#startThread("codex_read", request, "read-only"),
+    );
   }
 
   /** Runs Codex in the sandbox the caller asked for, within the owner's limits. */
   run(request: RunRequest, call: CallOptions = {}): Promise<JobView> {
-    const sandbox = decideSandbox(request.sandbox, { allowWrite: this.#o.policy.allowWrite });
-    return this.#startThread("codex_run", request, sandbox, call);
+    return this.#once("codex_run", request.requestId, call, () => {
+      const sandbox = decideSandbox(request.sandbox, { allowWrite: this.#o.policy.allowWrite });
+      return this.#startThread("codex_run", request, sandbox);
+    });
   }
 
   /** Continues a thread this bridge created, in its original cwd and sandbox. */
-  async reply(request: ReplyRequest, call: CallOptions = {}): Promise<JobView> {
+  reply(request: ReplyRequest, call: CallOptions = {}): Promise<JobView> {
+    return this.#once("codex_reply", request.requestId, call, () => this.#startReply(request));
+  }
+
+  async #startReply(request: ReplyRequest): Promise<Job> {
     const { threads, jobs, upstream, policy } = this.#o;
     const thread = threads.get(request.threadId);
     if (!thread) {
       throw new NotFoundError(
         `Unknown threadId "${request.threadId}": codex_reply only continues threads started through this bridge ` +
-          `(with codex_read or codex_run) in the last hours; start a new one with codex_run`,
+          `(with codex_read or codex_run) in the last hours`,
+        { next: `Start a new thread with codex_run (see bridge_status for the roots)` },
       );
     }
     if (thread.runningJobId) {
       throw new PolicyError(
-        `Thread busy: job "${thread.runningJobId}" is still running on it; poll codex_job_status with that jobId ` +
-          `and reply once it has finished`,
+        `Thread busy: job "${thread.runningJobId}" is still running on it; reply once it has finished`,
+        {
+          next: `Call codex_job_status with ${
+            JSON.stringify({ jobId: thread.runningJobId, waitMs: JOB_WAIT_DEFAULT_MS })
+          }`,
+        },
       );
     }
     await assertCwdUnchanged(thread);
@@ -191,6 +240,8 @@ export class BridgeService {
         }),
       {
         tool: "codex_reply",
+        prompt: request.prompt,
+        requestId: request.requestId,
         threadId: thread.id,
         timeoutMs: this.#timeout(request.timeoutMs),
         hiddenFiles: confinement ? this.#secretCount(confinement) : undefined,
@@ -199,19 +250,103 @@ export class BridgeService {
     );
     threads.setRunning(thread.id, job.id);
     this.#logStart(job, thread.cwd, thread.sandbox);
-    return this.#fastReturn(job, call);
+    return job;
   }
 
-  /** Describes a job. Throws {@linkcode NotFoundError} for unknown ids. */
-  jobStatus(jobId: string): JobView {
+  /**
+   * Describes a job once it has finished or `waitMs` has passed (never past
+   * the caller's deadline). Throws {@linkcode NotFoundError} for unknown ids.
+   */
+  async jobStatus(jobId: string, waitMs = 0, call: CallOptions = {}): Promise<JobView> {
+    const job = this.#job(jobId);
+    await this.#o.jobs.wait(job, waitWithin(Math.min(waitMs, JOB_WAIT_MAX_MS), call));
+    return view(job);
+  }
+
+  /**
+   * Stops a running job: Codex interrupts the turn and ends the commands it
+   * ran; the thread stays usable. Answers once the job has ended (or, should
+   * Codex be slow to confirm, still running with the cancel requested).
+   */
+  async cancel(jobId: string, call: CallOptions = {}): Promise<JobView> {
+    const job = this.#job(jobId);
+    if (!this.#o.jobs.cancel(jobId)) {
+      throw new PolicyError(
+        `Job "${jobId}" is not running (it is ${job.status}); only a running job can be cancelled`,
+        { next: `Call codex_job_status with ${JSON.stringify({ jobId })} to read its result` },
+      );
+    }
+    this.#o.log.info("job cancel requested", { jobId });
+    await this.#o.jobs.wait(job, waitWithin(CANCEL_WAIT_MS, call));
+    return view(job);
+  }
+
+  /** Recent jobs, newest first. */
+  listJobs(request: ListJobsRequest = {}): JobSummary[] {
+    return this.#o.jobs.list({ status: request.status, limit: request.limit ?? 20 }).map((job) => ({
+      jobId: job.id,
+      tool: job.tool,
+      status: job.status,
+      elapsedMs: (job.finishedAt ?? Date.now()) - job.startedAt,
+      ...(job.threadId ? { threadId: job.threadId } : {}),
+      prompt: job.promptPreview,
+      startedAt: job.startedAt,
+    }));
+  }
+
+  /** The paths `bridge_status` shows anyway (roots, read paths, Codex's folder): tool errors may name them. */
+  shownPaths(): string[] {
+    const { roots, policy } = this.#o;
+    return [
+      ...roots.map((root) => root.resolved),
+      ...(policy.readPaths ?? []),
+      ...(policy.codexInstall ? [policy.codexInstall] : []),
+    ];
+  }
+
+  #job(jobId: string): Job {
     const job = this.#o.jobs.get(jobId);
     if (!job) {
       throw new NotFoundError(
-        `Unknown jobId "${jobId}": it was never issued by this bridge or expired (finished jobs are kept 6 hours); ` +
-          `check you copied the exact jobId`,
+        `Unknown jobId "${jobId}": it was never issued by this bridge or expired (finished jobs are kept 6 hours)`,
+        { next: `Call codex_jobs to list recent jobs and their jobIds` },
       );
     }
-    return view(job);
+    return job;
+  }
+
+  /**
+   * Starts a job unless `requestId` already started one, and answers within
+   * the fast-return window. A retry that arrives while the first call is
+   * still preparing its job waits for that job instead of starting another.
+   */
+  async #once(tool: string, requestId: string | undefined, call: CallOptions, start: () => Promise<Job>) {
+    let job: Job;
+    if (requestId === undefined) {
+      job = await start();
+    } else {
+      const existing = this.#o.jobs.byRequest(requestId);
+      const pending = this.#starting.get(requestId);
+      if (existing || pending) {
+        job = existing ?? await pending!.promise;
+        if (job.tool !== tool) {
+          throw new PolicyError(
+            `requestId "${requestId}" was already used for a ${job.tool} call (job "${job.id}"); a requestId names ` +
+              `one request`,
+            { next: `Call codex_job_status with ${JSON.stringify({ jobId: job.id })}, or retry with a new requestId` },
+          );
+        }
+      } else {
+        const starting = { tool, promise: start() };
+        this.#starting.set(requestId, starting);
+        try {
+          job = await starting.promise;
+        } finally {
+          this.#starting.delete(requestId);
+        }
+      }
+    }
+    return this.#fastReturn(job, call);
   }
 
   /** Everything `bridge_status` shows. Never throws because Codex is missing. */
@@ -248,7 +383,7 @@ export class BridgeService {
     };
   }
 
-  async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode, call: CallOptions): Promise<JobView> {
+  async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode): Promise<Job> {
     const { roots, policy, jobs, threads, upstream } = this.#o;
     const cwd = await resolveAllowedCwd(request.cwd, roots);
     const root = rootOf(cwd, roots);
@@ -275,6 +410,8 @@ export class BridgeService {
         }),
       {
         tool,
+        prompt: request.prompt,
+        requestId: request.requestId,
         timeoutMs: this.#timeout(request.timeoutMs),
         hiddenFiles: confinement ? this.#secretCount(confinement) : undefined,
         onSettled: (done) => {
@@ -285,7 +422,7 @@ export class BridgeService {
       },
     );
     this.#logStart(job, cwd, sandbox);
-    return this.#fastReturn(job, call);
+    return job;
   }
 
   /**

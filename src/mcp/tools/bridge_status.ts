@@ -31,7 +31,7 @@ const statusOutputSchema = withCachedJsonSchema(z.looseObject({
     network: z.literal("off"),
     hiddenFiles: z.record(z.string(), z.number()),
   }).describe("What the OS lets Codex touch in each turn: only the root holding the cwd, minus hidden secrets"),
-  jobs: z.object({ running: z.number(), completed: z.number(), failed: z.number(), maxRunning: z.number() }),
+  jobs: z.record(z.string(), z.number()).describe("Jobs kept, by status, and maxRunning"),
   threads: z.number(),
 }));
 
@@ -48,7 +48,7 @@ export function registerBridgeStatus(server: McpServer, service: BridgeService):
     outputSchema: statusOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }, () =>
-    guarded(async () => {
+    guarded(service, async () => {
       const status = await service.status();
       return { content: [{ type: "text", text: JSON.stringify(status) }], structuredContent: status };
     }));

@@ -4,11 +4,16 @@ import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { callOptions } from "../caller.ts";
-import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { cwdField, promptField, timeoutField } from "./fields.ts";
+import { jobCall, jobOutputSchema } from "../job_result.ts";
+import { cwdField, promptField, requestIdField, timeoutField } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
-const inputSchema = withCachedJsonSchema(z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField }));
+const inputSchema = withCachedJsonSchema(z.object({
+  prompt: promptField,
+  cwd: cwdField,
+  timeoutMs: timeoutField,
+  requestId: requestIdField,
+}));
 
 /** Registers `codex_read` on `server`. */
 export function registerCodexRead(server: McpServer, service: BridgeService): void {
@@ -20,5 +25,5 @@ export function registerCodexRead(server: McpServer, service: BridgeService): vo
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  }, (args, ctx) => guarded(async () => jobResult(await service.read(args, callOptions(ctx)))));
+  }, (args, ctx) => jobCall(service, () => service.read(args, callOptions(ctx))));
 }

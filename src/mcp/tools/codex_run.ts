@@ -5,8 +5,8 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
 import { callOptions } from "../caller.ts";
-import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { cwdField, promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
+import { jobCall, jobOutputSchema } from "../job_result.ts";
+import { cwdField, promptField, requestIdField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
 function runInputSchema(allowWrite: boolean) {
   const choices = sandboxChoices(allowWrite);
@@ -16,6 +16,7 @@ function runInputSchema(allowWrite: boolean) {
     // A plain string so a refused value gets the policy's explanation, not a bare enum error.
     sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
     timeoutMs: timeoutField,
+    requestId: requestIdField,
   }));
 }
 
@@ -34,5 +35,5 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
     inputSchema: allowWrite ? INPUT_SCHEMAS.write : INPUT_SCHEMAS.readOnly,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args, ctx) => guarded(async () => jobResult(await service.run(args, callOptions(ctx)))));
+  }, (args, ctx) => jobCall(service, () => service.run(args, callOptions(ctx))));
 }

@@ -13,6 +13,13 @@ export const cwdField = z.string().min(1).max(4096).optional()
 export const timeoutField = z.number().int().positive().optional()
   .describe("Stop Codex after this many milliseconds (capped by the bridge's own limit)");
 
+/** The caller's idempotency key: a retry with the same one gets the same job, never a second Codex turn. */
+export const requestIdField = z.string().min(1).max(128).optional()
+  .describe("Any unique string you choose; retrying with the same requestId returns the same job (kept 6 hours)");
+
+/** A job id the bridge issued. */
+export const jobIdField = z.string().min(1).max(200).describe("jobId returned by codex_read, codex_run or codex_reply");
+
 /** Annotations of a tool that writes exactly when the owner allowed writes (codex_run, codex_reply). */
 export function writeGatedAnnotations(allowWrite: boolean) {
   return { readOnlyHint: !allowWrite, destructiveHint: allowWrite, idempotentHint: false, openWorldHint: false };
