@@ -23,6 +23,7 @@ import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";
 import { openDatabase } from "./state/database.ts";
+import { AuditLog } from "./audit/audit_log.ts";
 import { SqliteJobRepository } from "./state/job_repository.ts";
 import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
@@ -90,6 +91,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     threads,
     secrets: new SecretScanner({ patterns: config.secretPatterns }),
     log,
+    audit: new AuditLog({ dir: config.stateDir, prompts: config.auditPrompts }),
     policy: {
       allowWrite: config.allowWrite,
       approvalPolicy: config.approvalPolicy,

@@ -159,6 +159,12 @@ export const SERVE_OPTIONS = {
       "Folder for what outlives a run (jobs, threads, grants, token, audit); the only one the bridge writes.",
     default: "$XDG_STATE_HOME/codex-gpt-bridge or ~/.local/state/codex-gpt-bridge",
   },
+  auditPrompts: {
+    flag: "audit-prompts",
+    env: ["CODEX_GPT_BRIDGE_AUDIT_PROMPTS"],
+    type: "boolean",
+    description: "Write each prompt into the audit trail (audit.jsonl in the state folder); off by default.",
+  },
   logLevel: {
     flag: "log-level",
     env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],

@@ -48,6 +48,8 @@ export interface ServeConfig {
   readonly logLevel: LogLevel;
   /** Absolute path of the state folder (created by the launcher). */
   readonly stateDir: string;
+  /** Whether the audit trail records prompts (`--audit-prompts`). */
+  readonly auditPrompts: boolean;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
   readonly codexEnv: Readonly<Record<string, string>>;
 }
@@ -94,6 +96,7 @@ const FIELDS = {
   codex: z.string().trim().min(1, "expected a path or command name"),
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
+  auditPrompts: z.boolean(),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
 } satisfies Record<keyof typeof SERVE_OPTIONS, z.ZodType>;
 
@@ -113,6 +116,7 @@ const DEFAULTS = {
   allowUnconfinedCodex: false,
   codex: "codex",
   upstream: "auto",
+  auditPrompts: false,
   logLevel: "info",
 } as const;
 
@@ -200,6 +204,7 @@ export function parseServeConfig(
     upstream: p.upstream,
     logLevel: p.logLevel,
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
+    auditPrompts: p.auditPrompts,
     codexEnv: Object.freeze(codexEnv),
   });
 }

@@ -12,6 +12,7 @@ import type { Job, JobProgress, JobRegistry, JobStatus } from "../jobs/job_regis
 export { JOB_STATUSES } from "../jobs/job_registry.ts";
 import type { ThreadRecord, ThreadRegistry } from "../jobs/thread_registry.ts";
 import type { Logger } from "../log.ts";
+import type { AuditLog } from "../audit/audit_log.ts";
 import { type AllowedRoot, isPathInside, resolveAllowedCwd } from "../policy/roots.ts";
 import { buildConfinement } from "../policy/profile.ts";
 import type { SecretScan } from "../policy/secrets.ts";
@@ -57,6 +58,8 @@ export interface BridgeServiceOptions {
   threads: ThreadRegistry;
   secrets: SecretSource;
   log: Logger;
+  /** Where delegations and outcomes are recorded; none in tests that do not look. */
+  audit?: AuditLog;
   /** Facts for `bridge_status` that only the caller knows (auth mode, permissions). */
   describe?: () => Record<string, unknown>;
 }
@@ -81,6 +84,8 @@ export interface JobView {
 export interface CallOptions {
   /** When the caller stops listening (ms since the epoch), e.g. a tunnel command's `response_timeout`. */
   deadline?: number;
+  /** Who is calling (`authInfo.clientId`), for the audit trail. */
+  clientId?: string;
 }
 
 /** How long before a caller's deadline an answer is sent, so it arrives in time. */
@@ -186,7 +191,7 @@ export class BridgeService {
       "codex_read",
       request.requestId,
       call,
-      () => this.#startThread("codex_read", request, "read-only"),
+      () => this.#startThread("codex_read", request, "read-only", call),
     );
   }
 
@@ -194,16 +199,16 @@ export class BridgeService {
   run(request: RunRequest, call: CallOptions = {}): Promise<JobView> {
     return this.#once("codex_run", request.requestId, call, () => {
       const sandbox = decideSandbox(request.sandbox, { allowWrite: this.#o.policy.allowWrite });
-      return this.#startThread("codex_run", request, sandbox);
+      return this.#startThread("codex_run", request, sandbox, call);
     });
   }
 
   /** Continues a thread this bridge created, in its original cwd and sandbox. */
   reply(request: ReplyRequest, call: CallOptions = {}): Promise<JobView> {
-    return this.#once("codex_reply", request.requestId, call, () => this.#startReply(request));
+    return this.#once("codex_reply", request.requestId, call, () => this.#startReply(request, call));
   }
 
-  async #startReply(request: ReplyRequest): Promise<Job> {
+  async #startReply(request: ReplyRequest, call: CallOptions): Promise<Job> {
     const { threads, jobs, upstream, policy } = this.#o;
     const thread = threads.get(request.threadId);
     if (!thread) {
@@ -249,7 +254,7 @@ export class BridgeService {
       },
     );
     threads.setRunning(thread.id, job.id);
-    this.#logStart(job, thread.cwd, thread.sandbox);
+    this.#logStart(job, { root: thread.root, cwd: thread.cwd, sandbox: thread.sandbox }, request, call);
     return job;
   }
 
@@ -379,11 +384,12 @@ export class BridgeService {
       confinement,
       jobs: { ...jobs.counts(), maxRunning: jobs.maxRunning },
       threads: threads.size,
+      ...(this.#o.audit ? { audit: { file: this.#o.audit.file, prompts: this.#o.audit.prompts } } : {}),
       ...this.#o.describe?.(),
     };
   }
 
-  async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode): Promise<Job> {
+  async #startThread(tool: string, request: ReadRequest, sandbox: SandboxMode, call: CallOptions): Promise<Job> {
     const { roots, policy, jobs, threads, upstream } = this.#o;
     const cwd = await resolveAllowedCwd(request.cwd, roots);
     const root = rootOf(cwd, roots);
@@ -421,7 +427,7 @@ export class BridgeService {
         },
       },
     );
-    this.#logStart(job, cwd, sandbox);
+    this.#logStart(job, { root, cwd, sandbox }, request, call);
     return job;
   }
 
@@ -499,17 +505,39 @@ export class BridgeService {
     return view(job);
   }
 
-  #logStart(job: Job, cwd: string, sandbox: SandboxMode): void {
-    // Never the prompt: it may hold secrets the user pasted.
-    this.#o.log.info("job started", { jobId: job.id, tool: job.tool, cwd, sandbox, threadId: job.threadId });
-    job.done.then(() =>
-      this.#o.log.info("job finished", {
+  #logStart(
+    job: Job,
+    where: { root: string; cwd: string; sandbox: SandboxMode },
+    request: { prompt: string; requestId?: string },
+    call: CallOptions,
+  ): void {
+    const { log, audit } = this.#o;
+    // Never the prompt in the log: it may hold secrets the user pasted.
+    log.info("job started", { jobId: job.id, tool: job.tool, ...where, threadId: job.threadId });
+    const who = call.clientId === undefined ? {} : { clientId: call.clientId };
+    audit?.delegation({
+      tool: job.tool,
+      jobId: job.id,
+      threadId: job.threadId,
+      ...where,
+      ...who,
+      requestId: request.requestId,
+      prompt: request.prompt,
+    });
+    job.done.then(() => {
+      const durationMs = (job.finishedAt ?? Date.now()) - job.startedAt;
+      log.info("job finished", { jobId: job.id, status: job.status, elapsedMs: durationMs, error: job.error });
+      audit?.outcome({
+        tool: job.tool,
         jobId: job.id,
+        threadId: job.threadId,
+        ...where,
+        ...who,
         status: job.status,
-        elapsedMs: (job.finishedAt ?? Date.now()) - job.startedAt,
+        durationMs,
         error: job.error,
-      })
-    );
+      });
+    });
   }
 }
 
