@@ -13,7 +13,7 @@
 import { BoundedStore } from "./bounded_store.ts";
 import { BusyError, UpstreamError } from "../errors.ts";
 import type { JobRepository, StoredJob } from "../state/job_repository.ts";
-import type { TurnResult, UpstreamEvent } from "../upstream/types.ts";
+import type { TokenUsage, TurnResult, UpstreamEvent } from "../upstream/types.ts";
 
 /** A job's state. `interrupted`: the bridge stopped while it ran. */
 export type JobStatus = "running" | "completed" | "failed" | "cancelled" | "interrupted";
@@ -35,7 +35,19 @@ export interface JobProgress {
   approvalsDeclined: string[];
   /** When the last event arrived (ms since the epoch). */
   lastEventAt?: number;
+  /** The end of Codex's latest reasoning summary (at most {@linkcode PROGRESS_LIMITS}.summaryChars). */
+  reasoningSummary?: string;
+  /** Codex's plan as last updated (bounded in steps and length). */
+  plan?: { step: string; status: string }[];
+  /** Tokens the thread has used so far. */
+  tokens?: TokenUsage;
 }
+
+/** Bounds on what a job's progress keeps, so a status answer stays small. */
+export const PROGRESS_LIMITS = { summaryChars: 600, planSteps: 20, stepChars: 200, commandChars: 500 } as const;
+
+/** Told of every change to a job's progress while it runs. */
+export type ProgressListener = (job: Job) => void;
 
 /** One Codex job. Mutated only by the registry. */
 export interface Job {
@@ -99,8 +111,12 @@ export interface StartJobOptions {
 /** How much of a prompt a job keeps for `codex_jobs`. */
 export const PROMPT_PREVIEW_CHARS = 100;
 
-const PHASES: Record<UpstreamEvent["kind"], string> = {
+const PHASES: Record<UpstreamEvent["kind"], string | undefined> = {
   thread_started: "starting",
+  reasoning_summary: "thinking",
+  plan: "planning",
+  // Usage reports come between the other events: they do not change what Codex is doing.
+  token_usage: undefined,
   command_started: "running a command",
   command_finished: "thinking",
   agent_message: "answering",
@@ -127,6 +143,8 @@ export class JobRegistry {
   #controllers = new Map<string, AbortController>();
   /** requestId → jobId, for jobs still in the store. */
   #byRequest = new Map<string, string>();
+  /** Who follows each running job's progress (calls waiting with a progress token). */
+  #listeners = new Map<string, Set<ProgressListener>>();
   /** Last agent message of each running job, kept for a cancelled job's result. */
   #lastMessage = new Map<string, string>();
   #repository?: JobRepository;
@@ -226,6 +244,7 @@ export class JobRegistry {
       clearTimeout(timer);
       this.#controllers.delete(job.id);
       this.#lastMessage.delete(job.id);
+      this.#listeners.delete(job.id);
       Object.assign(job, update, { finishedAt: this.#now() });
       this.#repository?.save(stored(job));
       options.onSettled?.(job);
@@ -259,6 +278,15 @@ export class JobRegistry {
     if (!controller) return false;
     controller.abort(new CancelRequest(reason));
     return true;
+  }
+
+  /** Calls `listener` on each progress change of a running job until the returned function is called. */
+  watch(job: Job, listener: ProgressListener): () => void {
+    if (job.status !== "running") return () => {};
+    let set = this.#listeners.get(job.id);
+    if (!set) this.#listeners.set(job.id, set = new Set());
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /**
@@ -310,7 +338,7 @@ export class JobRegistry {
     const progress = job.progress;
     progress.events++;
     progress.lastEventAt = this.#now();
-    progress.phase = PHASES[event.kind];
+    progress.phase = PHASES[event.kind] ?? progress.phase;
     switch (event.kind) {
       case "thread_started":
         job.threadId = event.threadId;
@@ -319,7 +347,19 @@ export class JobRegistry {
         break;
       case "command_started":
         progress.commandsStarted++;
-        progress.lastCommand = event.command;
+        progress.lastCommand = event.command.slice(0, PROGRESS_LIMITS.commandChars);
+        break;
+      case "reasoning_summary":
+        progress.reasoningSummary = event.text.slice(-PROGRESS_LIMITS.summaryChars);
+        break;
+      case "plan":
+        progress.plan = event.steps.slice(0, PROGRESS_LIMITS.planSteps).map((entry) => ({
+          step: entry.step.slice(0, PROGRESS_LIMITS.stepChars),
+          status: entry.status.slice(0, 32),
+        }));
+        break;
+      case "token_usage":
+        progress.tokens = { ...event.usage };
         break;
       case "command_finished":
         progress.commandsFinished++;
@@ -328,16 +368,20 @@ export class JobRegistry {
         this.#lastMessage.set(job.id, event.text);
         break;
       case "approval_declined":
-        progress.approvalsDeclined.push(event.request);
+        // Bounded like the rest: a Codex that asks forever cannot grow the job.
+        if (progress.approvalsDeclined.length < PROGRESS_LIMITS.planSteps) {
+          progress.approvalsDeclined.push(event.request.slice(0, PROGRESS_LIMITS.commandChars));
+        }
         break;
     }
+    for (const listener of this.#listeners.get(job.id) ?? []) listener(job);
   }
 }
 
 /** The part of a job that is written down. */
 function stored(job: Job): StoredJob {
   const { done: _done, ...rest } = job;
-  return { ...rest, progress: { ...job.progress, approvalsDeclined: [...job.progress.approvalsDeclined] } };
+  return { ...rest, progress: structuredClone(job.progress) };
 }
 
 function failureReason(error: unknown, signal: AbortSignal): string {

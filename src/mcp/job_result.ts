@@ -34,6 +34,15 @@ export const jobOutputSchema = withCachedJsonSchema(z.object({
     lastCommand: z.string().optional(),
     approvalsDeclined: z.array(z.string()),
     lastEventAt: z.number().optional(),
+    reasoningSummary: z.string().optional().describe("The end of Codex's latest reasoning summary"),
+    plan: z.array(z.object({ step: z.string(), status: z.string() })).optional().describe("Codex's plan"),
+    tokens: z.object({
+      inputTokens: z.number(),
+      cachedInputTokens: z.number(),
+      outputTokens: z.number(),
+      reasoningOutputTokens: z.number(),
+      totalTokens: z.number(),
+    }).optional().describe("Tokens the thread has used so far"),
   }),
   next: z.string().describe("Exactly what to call next, with its arguments"),
 }));

@@ -86,6 +86,8 @@ export interface CallOptions {
   deadline?: number;
   /** Who is calling (`authInfo.clientId`), for the audit trail. */
   clientId?: string;
+  /** Told of the job's progress while this call waits for it (the caller sent a progress token). */
+  onProgress?: (view: JobView) => void;
 }
 
 /** How long before a caller's deadline an answer is sent, so it arrives in time. */
@@ -264,7 +266,7 @@ export class BridgeService {
    */
   async jobStatus(jobId: string, waitMs = 0, call: CallOptions = {}): Promise<JobView> {
     const job = this.#job(jobId);
-    await this.#o.jobs.wait(job, waitWithin(Math.min(waitMs, JOB_WAIT_MAX_MS), call));
+    await this.#wait(job, Math.min(waitMs, JOB_WAIT_MAX_MS), call);
     return view(job);
   }
 
@@ -282,7 +284,7 @@ export class BridgeService {
       );
     }
     this.#o.log.info("job cancel requested", { jobId });
-    await this.#o.jobs.wait(job, waitWithin(CANCEL_WAIT_MS, call));
+    await this.#wait(job, CANCEL_WAIT_MS, call);
     return view(job);
   }
 
@@ -501,8 +503,19 @@ export class BridgeService {
   }
 
   async #fastReturn(job: Job, call: CallOptions): Promise<JobView> {
-    await this.#o.jobs.wait(job, waitWithin(this.#o.policy.fastReturnMs, call));
+    await this.#wait(job, this.#o.policy.fastReturnMs, call);
     return view(job);
+  }
+
+  /** Waits for the job within `ms` and the caller's deadline, telling the caller of its progress meanwhile. */
+  async #wait(job: Job, ms: number, call: CallOptions): Promise<void> {
+    const { onProgress } = call;
+    const stop = onProgress ? this.#o.jobs.watch(job, (changed) => onProgress(view(changed))) : undefined;
+    try {
+      await this.#o.jobs.wait(job, waitWithin(ms, call));
+    } finally {
+      stop?.();
+    }
   }
 
   #logStart(
@@ -577,6 +590,6 @@ function view(job: Job): JobView {
     text: job.text,
     error: job.error,
     hiddenFiles: job.hiddenFiles,
-    progress: { ...job.progress, approvalsDeclined: [...job.progress.approvalsDeclined] },
+    progress: structuredClone(job.progress),
   };
 }

@@ -29,6 +29,15 @@ export interface StoredJob {
     lastCommand?: string;
     approvalsDeclined: string[];
     lastEventAt?: number;
+    reasoningSummary?: string;
+    plan?: { step: string; status: string }[];
+    tokens?: {
+      inputTokens: number;
+      cachedInputTokens: number;
+      outputTokens: number;
+      reasoningOutputTokens: number;
+      totalTokens: number;
+    };
   };
 }
 

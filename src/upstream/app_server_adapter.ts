@@ -55,6 +55,9 @@ export const FIRST_CONFINED_APP_SERVER = "0.137.0";
 /** Longest the clean-up after a turn may take before the child is stopped instead. */
 const CLEANUP_TIMEOUT_MS = 5000;
 
+/** How much of a streamed reasoning summary is kept (its end: the latest thought). */
+const SUMMARY_KEEP_CHARS = 2000;
+
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
 /** How long a request that could not be written waits to learn whether the child died (and why). */
@@ -69,6 +72,8 @@ interface ActiveTurn {
   /** Commands started and not yet finished: itemId → command. */
   openCommands: Map<string, string>;
   lastError?: string;
+  /** The reasoning summary being streamed: which item and part, and its text so far. */
+  summary?: { key: string; text: string };
   resolve(result: TurnResult): void;
   reject(error: Error): void;
 }
@@ -389,6 +394,37 @@ export class AppServerAdapter implements CodexUpstream {
         const error = params.error as { message?: string } | undefined;
         turn.lastError = error?.message ?? JSON.stringify(params).slice(0, 300);
         emit({ kind: "other", type: "error" });
+        return;
+      }
+      case "item/reasoning/summaryTextDelta": {
+        // Deltas of one summary part add up; a new item or part starts a new summary.
+        const key = `${params.itemId}:${params.summaryIndex}`;
+        if (turn.summary?.key !== key) turn.summary = { key, text: "" };
+        turn.summary.text = (turn.summary.text + String(params.delta ?? "")).slice(-SUMMARY_KEEP_CHARS);
+        emit({ kind: "reasoning_summary", text: turn.summary.text });
+        return;
+      }
+      case "turn/plan/updated": {
+        const plan = Array.isArray(params.plan) ? params.plan as { step?: unknown; status?: unknown }[] : [];
+        const explanation = typeof params.explanation === "string" ? params.explanation : undefined;
+        const steps = plan.map((entry) => ({ step: String(entry?.step ?? ""), status: String(entry?.status ?? "") }));
+        emit({ kind: "plan", steps, ...(explanation ? { explanation } : {}) });
+        return;
+      }
+      case "thread/tokenUsage/updated": {
+        const total = (params.tokenUsage as { total?: Record<string, unknown> } | undefined)?.total;
+        if (!total) return;
+        const count = (name: string) => typeof total[name] === "number" ? total[name] as number : 0;
+        emit({
+          kind: "token_usage",
+          usage: {
+            inputTokens: count("inputTokens"),
+            cachedInputTokens: count("cachedInputTokens"),
+            outputTokens: count("outputTokens"),
+            reasoningOutputTokens: count("reasoningOutputTokens"),
+            totalTokens: count("totalTokens"),
+          },
+        });
         return;
       }
       case "turn/completed":

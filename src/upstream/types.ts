@@ -27,10 +27,25 @@ export type UpstreamEvent =
   | { kind: "agent_message"; text: string }
   | { kind: "file_change"; paths: string[] }
   | { kind: "reasoning" }
+  /** The reasoning summary Codex is writing, so far (app-server). */
+  | { kind: "reasoning_summary"; text: string }
+  /** Codex's plan for the turn, as last updated (app-server). */
+  | { kind: "plan"; steps: { step: string; status: string }[]; explanation?: string }
+  /** Tokens used by the thread so far (app-server). */
+  | { kind: "token_usage"; usage: TokenUsage }
   /** Codex asked for an approval and the bridge declined it. */
   | { kind: "approval_declined"; request: string }
   /** Anything else the protocol streamed, named by its wire type. */
   | { kind: "other"; type: string };
+
+/** Token counts as Codex reports them. */
+export interface TokenUsage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningOutputTokens: number;
+  totalTokens: number;
+}
 
 /**
  * What one Codex turn may touch, enforced by the OS through Codex's

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
-import { callOptions } from "../caller.ts";
+import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
 import { jobIdField } from "./fields.ts";
 
@@ -19,5 +19,5 @@ export function registerCodexCancel(server: McpServer, service: BridgeService): 
     outputSchema: jobOutputSchema,
     // Stopping work is not destructive, and asking twice is refused rather than repeated.
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  }, (args, ctx) => jobCall(service, () => service.cancel(args.jobId, callOptions(ctx))));
+  }, (args, ctx) => jobCall(service, () => service.cancel(args.jobId, callWithProgress(ctx))));
 }

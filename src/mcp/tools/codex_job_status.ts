@@ -3,7 +3,7 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import { type BridgeService, JOB_WAIT_DEFAULT_MS, JOB_WAIT_MAX_MS } from "../../service/bridge_service.ts";
-import { callOptions } from "../caller.ts";
+import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
 import { jobIdField } from "./fields.ts";
 
@@ -30,6 +30,6 @@ export function registerCodexJobStatus(server: McpServer, service: BridgeService
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args, ctx) =>
-      jobCall(service, () => service.jobStatus(args.jobId, args.waitMs ?? JOB_WAIT_DEFAULT_MS, callOptions(ctx))),
+      jobCall(service, () => service.jobStatus(args.jobId, args.waitMs ?? JOB_WAIT_DEFAULT_MS, callWithProgress(ctx))),
   );
 }

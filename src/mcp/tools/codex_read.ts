@@ -3,7 +3,7 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
-import { callOptions } from "../caller.ts";
+import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
 import { cwdField, promptField, requestIdField, timeoutField } from "./fields.ts";
 
@@ -25,5 +25,5 @@ export function registerCodexRead(server: McpServer, service: BridgeService): vo
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  }, (args, ctx) => jobCall(service, () => service.read(args, callOptions(ctx))));
+  }, (args, ctx) => jobCall(service, () => service.read(args, callWithProgress(ctx))));
 }

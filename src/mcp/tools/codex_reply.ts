@@ -3,7 +3,7 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
-import { callOptions } from "../caller.ts";
+import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
 import { promptField, requestIdField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
@@ -24,5 +24,5 @@ export function registerCodexReply(server: McpServer, service: BridgeService, al
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args, ctx) => jobCall(service, () => service.reply(args, callOptions(ctx))));
+  }, (args, ctx) => jobCall(service, () => service.reply(args, callWithProgress(ctx))));
 }

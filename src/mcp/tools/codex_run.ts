@@ -4,7 +4,7 @@ import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
-import { callOptions } from "../caller.ts";
+import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
 import { cwdField, promptField, requestIdField, timeoutField, writeGatedAnnotations } from "./fields.ts";
 
@@ -35,5 +35,5 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
     inputSchema: allowWrite ? INPUT_SCHEMAS.write : INPUT_SCHEMAS.readOnly,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args, ctx) => jobCall(service, () => service.run(args, callOptions(ctx))));
+  }, (args, ctx) => jobCall(service, () => service.run(args, callWithProgress(ctx))));
 }
