@@ -102,6 +102,8 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       readPaths,
       codexInstall: codexInstallDir(resolveExecutable(config.codexPath, config.codexEnv.PATH) ?? config.codexPath),
       codexHome,
+      models: config.models,
+      maxReasoningEffort: config.maxReasoningEffort,
     },
     describe: () => ({ auth: config.auth.kind === "none" ? "none" : "bearer-token", ...options.describe?.() }),
   });

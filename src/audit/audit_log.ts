@@ -36,6 +36,7 @@ export interface DelegationEntry {
   sandbox: string;
   /** The model asked for; absent when Codex's own default applies. */
   model?: string;
+  reasoningEffort?: string;
   /** Who asked, once the caller is authenticated per client (OAuth). */
   clientId?: string;
   requestId?: string;
@@ -51,6 +52,7 @@ export interface OutcomeEntry {
   cwd: string;
   sandbox: string;
   model?: string;
+  reasoningEffort?: string;
   clientId?: string;
   status: string;
   durationMs: number;

@@ -159,6 +159,20 @@ export const SERVE_OPTIONS = {
       "Folder for what outlives a run (jobs, threads, grants, token, audit); the only one the bridge writes.",
     default: "$XDG_STATE_HOME/codex-gpt-bridge or ~/.local/state/codex-gpt-bridge",
   },
+  models: {
+    flag: "models",
+    env: ["CODEX_GPT_BRIDGE_MODELS"],
+    type: "list",
+    value: "NAME",
+    description: "Models a call may choose (comma-separated or repeatable); unset: any Codex offers.",
+  },
+  maxReasoningEffort: {
+    flag: "max-reasoning-effort",
+    env: ["CODEX_GPT_BRIDGE_MAX_REASONING_EFFORT"],
+    type: "string",
+    value: "none|minimal|low|medium|high|xhigh|max|ultra",
+    description: "Highest reasoning effort a call may choose; unset: any the model offers.",
+  },
   auditPrompts: {
     flag: "audit-prompts",
     env: ["CODEX_GPT_BRIDGE_AUDIT_PROMPTS"],

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { EFFORT_ORDER } from "../policy/models.ts";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { CODEX_CHILD_ENV, SERVE_OPTIONS } from "./options.ts";
@@ -48,6 +49,10 @@ export interface ServeConfig {
   readonly logLevel: LogLevel;
   /** Absolute path of the state folder (created by the launcher). */
   readonly stateDir: string;
+  /** Models a call may choose; empty: any Codex offers. */
+  readonly models: readonly string[];
+  /** Highest reasoning effort a call may choose; undefined: any. */
+  readonly maxReasoningEffort?: string;
   /** Whether the audit trail records prompts (`--audit-prompts`). */
   readonly auditPrompts: boolean;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
@@ -96,6 +101,12 @@ const FIELDS = {
   codex: z.string().trim().min(1, "expected a path or command name"),
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
+  // `--models a,b` as well as repeated flags.
+  models: z.preprocess(
+    (list) => Array.isArray(list) ? list.flatMap((item) => String(item).split(",")).map((item) => item.trim()) : list,
+    z.array(z.string().min(1, "expected a model name").max(200).regex(/^[\w.:/-]+$/, "expected a model name")),
+  ),
+  maxReasoningEffort: z.enum(EFFORT_ORDER, `expected one of ${EFFORT_ORDER.join(", ")}`),
   auditPrompts: z.boolean(),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
 } satisfies Record<keyof typeof SERVE_OPTIONS, z.ZodType>;
@@ -116,6 +127,7 @@ const DEFAULTS = {
   allowUnconfinedCodex: false,
   codex: "codex",
   upstream: "auto",
+  models: [],
   auditPrompts: false,
   logLevel: "info",
 } as const;
@@ -153,7 +165,7 @@ export function parseServeConfig(
     }
     parsed[key] = result.data;
   }
-  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir">;
+  const p = parsed as Partial<Parsed> & Omit<Parsed, "roots" | "token" | "stateDir" | "maxReasoningEffort">;
   if (!p.roots || p.roots.length === 0) {
     throw new ConfigError(
       `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
@@ -204,6 +216,8 @@ export function parseServeConfig(
     upstream: p.upstream,
     logLevel: p.logLevel,
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
+    models: Object.freeze([...new Set(p.models)]),
+    ...(p.maxReasoningEffort === undefined ? {} : { maxReasoningEffort: p.maxReasoningEffort }),
     auditPrompts: p.auditPrompts,
     codexEnv: Object.freeze(codexEnv),
   });

@@ -21,6 +21,9 @@ export interface ThreadRecord {
   readonly sandbox: SandboxMode;
   readonly createdAt: number;
   lastUsedAt: number;
+  /** Its model and effort, kept for replies unless one names others; absent: Codex's default. */
+  model?: string;
+  reasoningEffort?: string;
   /** The job running on it, if any. */
   runningJobId?: string;
 }
@@ -66,7 +69,9 @@ export class ThreadRegistry {
   }
 
   /** Records a new thread (idempotent). */
-  add(thread: { id: string; cwd: string; root: string; sandbox: SandboxMode }): ThreadRecord {
+  add(
+    thread: { id: string; cwd: string; root: string; sandbox: SandboxMode; model?: string; reasoningEffort?: string },
+  ): ThreadRecord {
     const existing = this.#store.get(thread.id);
     if (existing) return existing;
     const now = this.#now();
@@ -79,6 +84,15 @@ export class ThreadRegistry {
   /** The thread, unless unknown or expired. */
   get(id: string): ThreadRecord | undefined {
     return this.#store.get(id);
+  }
+
+  /** Records the model and effort a reply switched the thread to. */
+  setModel(id: string, choice: { model?: string; reasoningEffort?: string }): void {
+    const thread = this.#store.get(id);
+    if (!thread) return;
+    if (choice.model !== undefined) thread.model = choice.model;
+    if (choice.reasoningEffort !== undefined) thread.reasoningEffort = choice.reasoningEffort;
+    this.#repository?.save(stored(thread));
   }
 
   /** Marks a job as running on the thread (or none). */

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { NotFoundError, PolicyError } from "../errors.ts";
+import { NotFoundError, PolicyError, UpstreamError } from "../errors.ts";
+import { allowedModels, decideModel, type ModelCeiling, type ModelDecision } from "../policy/models.ts";
 import type { Job, JobProgress, JobRegistry, JobStatus } from "../jobs/job_registry.ts";
 export { JOB_STATUSES } from "../jobs/job_registry.ts";
 import type { ThreadRecord, ThreadRegistry } from "../jobs/thread_registry.ts";
@@ -21,6 +22,7 @@ import type {
   ApprovalPolicy,
   CodexUpstream,
   Confinement,
+  ModelChoice,
   SandboxMode,
   UpstreamEvent,
   UpstreamInfo,
@@ -42,6 +44,10 @@ export interface BridgePolicy {
   readonly codexInstall?: string;
   /** CODEX_HOME, never readable by Codex. */
   readonly codexHome?: string;
+  /** Models a call may choose (`--models`); empty or absent: any Codex offers. */
+  readonly models?: readonly string[];
+  /** Highest reasoning effort a call may choose (`--max-reasoning-effort`). */
+  readonly maxReasoningEffort?: string;
 }
 
 /** Finds the secrets to hide under a folder (see `policy/secrets.ts`). */
@@ -100,6 +106,10 @@ export interface ReadRequest {
   timeoutMs?: number;
   /** The caller's idempotency key: the same one again returns the same job. */
   requestId?: string;
+  /** A model Codex offers and the owner allows; absent: Codex's default. */
+  model?: string;
+  /** A reasoning effort the model supports, within the owner's ceiling. */
+  reasoningEffort?: string;
 }
 
 /** Inputs of `codex_run`. */
@@ -114,6 +124,10 @@ export interface ReplyRequest {
   timeoutMs?: number;
   /** See {@linkcode ReadRequest.requestId}. */
   requestId?: string;
+  /** Switches the thread to another allowed model; absent: the thread's own. */
+  model?: string;
+  /** Switches the thread to another allowed effort; absent: the thread's own. */
+  reasoningEffort?: string;
 }
 
 /** Inputs of `codex_jobs`. */
@@ -139,6 +153,9 @@ export interface JobSummary {
 export const JOB_WAIT_DEFAULT_MS = 20_000;
 /** See {@linkcode JOB_WAIT_DEFAULT_MS}. */
 export const JOB_WAIT_MAX_MS = 50_000;
+/** How long Codex may take to list its models. */
+const MODEL_LIST_WAIT_MS = 5_000;
+
 /** How long `codex_cancel` waits for Codex to confirm before answering. */
 export const CANCEL_WAIT_MS = 15_000;
 
@@ -154,10 +171,21 @@ export interface StatusView {
   fastReturnMs: number;
   timeoutMs: number;
   codex: UpstreamInfo;
+  models: ModelsView;
   confinement: ConfinementView;
   jobs: Record<JobStatus, number> & { maxRunning: number };
   threads: number;
   [extra: string]: unknown;
+}
+
+/** What `bridge_status` says of model choice. */
+export interface ModelsView {
+  /** What a call may pass as model / reasoningEffort; without them Codex's default applies. */
+  choices: ModelChoice[];
+  ownerModels: string[];
+  maxReasoningEffort?: string;
+  /** Why Codex's own list is unknown, when it is. */
+  problem?: string;
 }
 
 /** What `bridge_status` says of the confinement in force. */
@@ -232,6 +260,11 @@ export class BridgeService {
     }
     await assertCwdUnchanged(thread);
     jobs.assertCapacity();
+    // The thread keeps its choice unless the reply names another; checked again (the owner's ceiling may be lower now).
+    const choice = await this.#chooseModel({
+      model: request.model ?? thread.model,
+      reasoningEffort: request.reasoningEffort ?? thread.reasoningEffort,
+    });
     const confinement = await this.#confine(thread.root, thread.cwd, thread.sandbox);
     const job = jobs.start(
       ({ signal, onEvent }) =>
@@ -242,6 +275,7 @@ export class BridgeService {
           sandbox: thread.sandbox,
           confinement,
           approvalPolicy: policy.approvalPolicy,
+          ...choice,
           signal,
           onEvent,
         }),
@@ -256,7 +290,8 @@ export class BridgeService {
       },
     );
     threads.setRunning(thread.id, job.id);
-    this.#logStart(job, { root: thread.root, cwd: thread.cwd, sandbox: thread.sandbox }, request, call);
+    threads.setModel(thread.id, choice);
+    this.#logStart(job, { root: thread.root, cwd: thread.cwd, sandbox: thread.sandbox, ...choice }, request, call);
     return job;
   }
 
@@ -356,6 +391,24 @@ export class BridgeService {
     return this.#fastReturn(job, call);
   }
 
+  /** The models and efforts a call may choose, for `bridge_status`; a Codex that cannot say is named so. */
+  async #modelsView(): Promise<ModelsView> {
+    const ceiling = this.#ceiling();
+    const limits = {
+      ownerModels: [...ceiling.models],
+      ...(ceiling.maxReasoningEffort ? { maxReasoningEffort: ceiling.maxReasoningEffort } : {}),
+    };
+    try {
+      const offered = await this.#offeredModels();
+      if (!offered) {
+        return { ...limits, choices: ceiling.models.map((model) => ({ model, efforts: [], isDefault: false })) };
+      }
+      return { ...limits, choices: allowedModels(offered, ceiling) };
+    } catch (error) {
+      return { ...limits, choices: [], problem: (error as Error).message };
+    }
+  }
+
   /** Everything `bridge_status` shows. Never throws because Codex is missing. */
   async status(): Promise<StatusView> {
     const { roots, policy, jobs, threads, upstream } = this.#o;
@@ -383,6 +436,7 @@ export class BridgeService {
       fastReturnMs: policy.fastReturnMs,
       timeoutMs: policy.timeoutMs,
       codex,
+      models: await this.#modelsView(),
       confinement,
       jobs: { ...jobs.counts(), maxRunning: jobs.maxRunning },
       threads: threads.size,
@@ -396,6 +450,7 @@ export class BridgeService {
     const cwd = await resolveAllowedCwd(request.cwd, roots);
     const root = rootOf(cwd, roots);
     jobs.assertCapacity();
+    const choice = await this.#chooseModel(request);
     const confinement = await this.#confine(root, cwd, sandbox);
     const job = jobs.start(
       ({ signal, onEvent }) =>
@@ -405,12 +460,13 @@ export class BridgeService {
           sandbox,
           confinement,
           approvalPolicy: policy.approvalPolicy,
+          ...choice,
           signal,
           onEvent: (event: UpstreamEvent) => {
             // Register the thread as soon as Codex names it, so replies work and
             // are refused as busy while this first turn still runs.
             if (event.kind === "thread_started") {
-              threads.add({ id: event.threadId, cwd, root, sandbox });
+              threads.add({ id: event.threadId, cwd, root, sandbox, ...choice });
               threads.setRunning(event.threadId, job.id);
             }
             onEvent(event);
@@ -424,13 +480,42 @@ export class BridgeService {
         hiddenFiles: confinement ? this.#secretCount(confinement) : undefined,
         onSettled: (done) => {
           if (!done.threadId) return;
-          threads.add({ id: done.threadId, cwd, root, sandbox });
+          threads.add({ id: done.threadId, cwd, root, sandbox, ...choice });
           threads.setRunning(done.threadId, undefined);
         },
       },
     );
-    this.#logStart(job, { root, cwd, sandbox }, request, call);
+    this.#logStart(job, { root, cwd, sandbox, ...choice }, request, call);
     return job;
+  }
+
+  /** Checks a requested model and effort against what Codex offers and the owner allows (see `policy/models.ts`). */
+  async #chooseModel(requested: { model?: string; reasoningEffort?: string }): Promise<ModelDecision> {
+    if (requested.model === undefined && requested.reasoningEffort === undefined) return {};
+    const offered = await this.#offeredModels();
+    return decideModel(requested, offered, this.#ceiling());
+  }
+
+  #ceiling(): ModelCeiling {
+    const { models = [], maxReasoningEffort } = this.#o.policy;
+    return { models, maxReasoningEffort };
+  }
+
+  /** What Codex offers, within a few seconds; a Codex that cannot answer refuses the choice, clearly. */
+  async #offeredModels(): Promise<ModelChoice[] | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) =>
+      timer = setTimeout(() => reject(new UpstreamError("Codex did not list its models in time")), MODEL_LIST_WAIT_MS)
+    );
+    try {
+      return await Promise.race([this.#o.upstream.listModels(), late]);
+    } catch (error) {
+      throw new UpstreamError(`Cannot check the model: ${(error as Error).message}`, {
+        next: "Leave model and reasoningEffort out to use Codex's default, or call bridge_status",
+      });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -520,7 +605,7 @@ export class BridgeService {
 
   #logStart(
     job: Job,
-    where: { root: string; cwd: string; sandbox: SandboxMode },
+    where: { root: string; cwd: string; sandbox: SandboxMode; model?: string; reasoningEffort?: string },
     request: { prompt: string; requestId?: string },
     call: CallOptions,
   ): void {

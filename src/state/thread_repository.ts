@@ -15,6 +15,9 @@ export interface StoredThread {
   sandbox: "read-only" | "workspace-write";
   createdAt: number;
   lastUsedAt: number;
+  /** The model it was started with (or last switched to); absent: Codex's default. */
+  model?: string;
+  reasoningEffort?: string;
 }
 
 /** Where the thread registry keeps its threads. */
@@ -36,6 +39,7 @@ export const THREAD_MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      last_used_at INTEGER NOT NULL
    )`,
+  "ALTER TABLE threads ADD COLUMN model TEXT; ALTER TABLE threads ADD COLUMN reasoning_effort TEXT",
 ];
 
 interface Row {
@@ -45,6 +49,8 @@ interface Row {
   sandbox: StoredThread["sandbox"];
   created_at: number;
   last_used_at: number;
+  model: string | null;
+  reasoning_effort: string | null;
 }
 
 /** {@linkcode ThreadRepository} in the state database. */
@@ -57,7 +63,8 @@ export class SqliteThreadRepository implements ThreadRepository {
     state.migrate("threads", THREAD_MIGRATIONS);
     const { db } = state;
     this.#save = db.prepare(
-      "INSERT OR REPLACE INTO threads (id, cwd, root, sandbox, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO threads (id, cwd, root, sandbox, created_at, last_used_at, model, reasoning_effort) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     );
     this.#remove = db.prepare("DELETE FROM threads WHERE id = ?");
     this.#all = db.prepare("SELECT * FROM threads ORDER BY last_used_at");
@@ -71,11 +78,22 @@ export class SqliteThreadRepository implements ThreadRepository {
       sandbox: row.sandbox,
       createdAt: row.created_at,
       lastUsedAt: row.last_used_at,
+      ...(row.model === null ? {} : { model: row.model }),
+      ...(row.reasoning_effort === null ? {} : { reasoningEffort: row.reasoning_effort }),
     }));
   }
 
   save(thread: StoredThread): void {
-    this.#save.run(thread.id, thread.cwd, thread.root, thread.sandbox, thread.createdAt, thread.lastUsedAt);
+    this.#save.run(
+      thread.id,
+      thread.cwd,
+      thread.root,
+      thread.sandbox,
+      thread.createdAt,
+      thread.lastUsedAt,
+      thread.model ?? null,
+      thread.reasoningEffort ?? null,
+    );
   }
 
   remove(id: string): void {

@@ -38,6 +38,15 @@ export type UpstreamEvent =
   /** Anything else the protocol streamed, named by its wire type. */
   | { kind: "other"; type: string };
 
+/** A model Codex offers, with the reasoning efforts it supports. */
+export interface ModelChoice {
+  model: string;
+  efforts: string[];
+  /** The one Codex uses when none is named. */
+  isDefault: boolean;
+  defaultEffort?: string;
+}
+
 /** Token counts as Codex reports them. */
 export interface TokenUsage {
   inputTokens: number;
@@ -74,6 +83,10 @@ export interface TurnSettings {
    */
   confinement?: Confinement;
   approvalPolicy: ApprovalPolicy;
+  /** The model to use; undefined: Codex's default (or the thread's earlier choice). */
+  model?: string;
+  /** The reasoning effort to use; undefined: the model's default. */
+  reasoningEffort?: string;
   /** Aborting cancels the turn upstream (timeout or shutdown). */
   signal: AbortSignal;
   /** Called for each progress event, in order. Must not throw. */
@@ -124,6 +137,11 @@ export interface CodexUpstream {
   readonly protocol: UpstreamProtocol;
   /** Describes the upstream without starting a turn. Never rejects. */
   info(): Promise<UpstreamInfo>;
+  /**
+   * The models this Codex offers; undefined when its protocol cannot list
+   * them. Rejects with UpstreamError when Codex cannot be asked.
+   */
+  listModels(): Promise<ModelChoice[] | undefined>;
   /** Runs a first turn on a new thread. Rejects with UpstreamError. */
   startThread(request: StartThreadRequest): Promise<TurnResult>;
   /** Runs a further turn on an existing thread. Rejects with UpstreamError. */

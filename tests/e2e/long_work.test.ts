@@ -73,8 +73,43 @@ Deno.test({
           assert.match(done.text, /ECHO: DELAY\{3000\} slow hello/);
           assert.ok(Date.now() - started < 30_000, "answered long before the 50 s wait ended");
           assert.ok(done.next.includes(done.threadId));
+          assert.ok(done.progress.tokens?.totalTokens > 0, JSON.stringify(done.progress));
           threadId = done.threadId;
           finishedJob = done.jobId;
+        },
+      );
+
+      await t.step(
+        "a model and effort Codex lists reach the model; the thread keeps them; others are refused",
+        async () => {
+          const status = await call(client, "bridge_status", {});
+          const choice = status.models.choices.find((c: { efforts: string[] }) => c.efforts.includes("high"));
+          assert.ok(choice, JSON.stringify(status.models));
+          const run = await call(client, "codex_read", {
+            prompt: "DELAY{10} pick",
+            cwd: root,
+            model: choice.model,
+            reasoningEffort: "high",
+          });
+          const done = run.status === "running"
+            ? await call(client, "codex_job_status", { jobId: run.jobId, waitMs: 40_000 })
+            : run;
+          assert.equal(done.status, "completed", done.message);
+          const asked = model.requests.at(-1)!.body;
+          assert.equal(asked.model, choice.model);
+          assert.equal(asked.reasoning?.effort, "high");
+          const reply = await call(client, "codex_reply", { threadId: done.threadId, prompt: "DELAY{10} again" });
+          const replied = reply.status === "running"
+            ? await call(client, "codex_job_status", { jobId: reply.jobId, waitMs: 40_000 })
+            : reply;
+          assert.equal(replied.status, "completed", replied.message);
+          assert.equal(model.requests.at(-1)!.body.model, choice.model, "the reply keeps the thread's model");
+          const refused = await call(client, "codex_read", { prompt: "x", cwd: root, model: "no-such-model" });
+          assert.equal(refused.isError, true);
+          assert.match(
+            refused.error,
+            new RegExp(`not allowed here; allowed: .*${choice.model.replaceAll(".", "\\.")}`),
+          );
         },
       );
 

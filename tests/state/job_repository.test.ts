@@ -114,7 +114,7 @@ Deno.test("the 6 h TTL and the cap hold across restarts: expired jobs and thread
     assert.deepEqual(rows, [newest.id], "an evicted job leaves the file too");
   }));
 
-Deno.test("codex_reply continues a thread from before the restart, in its cwd and sandbox", () =>
+Deno.test("codex_reply continues a thread from before the restart, in its cwd, sandbox and model", () =>
   withState(async (open) => {
     const first = await open();
     const before = await setupToolBridge({
@@ -125,7 +125,14 @@ Deno.test("codex_reply continues a thread from before the restart, in its cwd an
     const client = await before.connect();
     let job;
     try {
-      job = await call(client, "codex_run", { prompt: "a", cwd: "sub", sandbox: "workspace-write", requestId: "q" });
+      job = await call(client, "codex_run", {
+        prompt: "a",
+        cwd: "sub",
+        sandbox: "workspace-write",
+        requestId: "q",
+        model: "fake-small",
+        reasoningEffort: "medium",
+      });
       assert.equal(job.status, "completed", job.message);
     } finally {
       await client.close();
@@ -153,6 +160,7 @@ Deno.test("codex_reply continues a thread from before the restart, in its cwd an
       assert.equal(continued.kind, "continue");
       assert.equal(continued.request.sandbox, "workspace-write");
       assert.equal(continued.request.cwd, await Deno.realPath(`${before.root}/sub`));
+      assert.deepEqual([continued.request.model, continued.request.reasoningEffort], ["fake-small", "medium"]);
     } finally {
       await again.close();
       await after.cleanup();

@@ -23,6 +23,14 @@ const statusOutputSchema = withCachedJsonSchema(z.looseObject({
     problem: z.string().optional(),
     tools: z.array(z.string()),
   }),
+  models: z.looseObject({
+    choices: z.array(z.looseObject({ model: z.string(), efforts: z.array(z.string()), isDefault: z.boolean() })),
+    ownerModels: z.array(z.string()),
+    maxReasoningEffort: z.string().optional(),
+    problem: z.string().optional(),
+  }).describe(
+    "The model and reasoningEffort values codex_read/codex_run/codex_reply accept; leave both out for Codex's default",
+  ),
   confinement: z.object({
     mode: z.enum(["permission-profile", "unconfined", "refused"]),
     problem: z.string().optional(),

@@ -5,7 +5,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
-import { cwdField, promptField, requestIdField, timeoutField } from "./fields.ts";
+import { cwdField, modelField, promptField, reasoningEffortField, requestIdField, timeoutField } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
 const inputSchema = withCachedJsonSchema(z.object({
@@ -13,6 +13,8 @@ const inputSchema = withCachedJsonSchema(z.object({
   cwd: cwdField,
   timeoutMs: timeoutField,
   requestId: requestIdField,
+  model: modelField,
+  reasoningEffort: reasoningEffortField,
 }));
 
 /** Registers `codex_read` on `server`. */

@@ -5,7 +5,14 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
-import { promptField, requestIdField, timeoutField, writeGatedAnnotations } from "./fields.ts";
+import {
+  modelField,
+  promptField,
+  reasoningEffortField,
+  requestIdField,
+  timeoutField,
+  writeGatedAnnotations,
+} from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
 const inputSchema = withCachedJsonSchema(z.object({
@@ -13,6 +20,8 @@ const inputSchema = withCachedJsonSchema(z.object({
   prompt: promptField,
   timeoutMs: timeoutField,
   requestId: requestIdField,
+  model: modelField,
+  reasoningEffort: reasoningEffortField,
 }));
 
 /** Registers `codex_reply`; annotations follow the owner's write mode (a thread may write). */

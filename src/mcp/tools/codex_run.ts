@@ -6,7 +6,15 @@ import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
 import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
-import { cwdField, promptField, requestIdField, timeoutField, writeGatedAnnotations } from "./fields.ts";
+import {
+  cwdField,
+  modelField,
+  promptField,
+  reasoningEffortField,
+  requestIdField,
+  timeoutField,
+  writeGatedAnnotations,
+} from "./fields.ts";
 
 function runInputSchema(allowWrite: boolean) {
   const choices = sandboxChoices(allowWrite);
@@ -17,6 +25,8 @@ function runInputSchema(allowWrite: boolean) {
     sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
     timeoutMs: timeoutField,
     requestId: requestIdField,
+    model: modelField,
+    reasoningEffort: reasoningEffortField,
   }));
 }
 

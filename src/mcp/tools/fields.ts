@@ -17,6 +17,14 @@ export const timeoutField = z.number().int().positive().optional()
 export const requestIdField = z.string().min(1).max(128).optional()
   .describe("Any unique string you choose; retrying with the same requestId returns the same job (kept 6 hours)");
 
+/** A model to run Codex with (see bridge_status for the allowed ones). */
+export const modelField = z.string().min(1).max(200).optional()
+  .describe("Model for Codex, one of bridge_status models.choices (default: Codex's own; a thread keeps its model)");
+
+/** A reasoning effort (see bridge_status for the allowed ones). */
+export const reasoningEffortField = z.string().min(1).max(32).optional()
+  .describe("Reasoning effort, one the model lists in bridge_status models.choices (default: the model's)");
+
 /** A job id the bridge issued. */
 export const jobIdField = z.string().min(1).max(200).describe("jobId returned by codex_read, codex_run or codex_reply");
 
