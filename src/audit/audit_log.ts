@@ -26,8 +26,8 @@ export interface AuditLogOptions {
   now?: () => number;
 }
 
-/** What is recorded when a job starts. */
-export interface DelegationEntry {
+/** What every line of a job says: which job, where it ran and for whom. */
+export interface AuditJob {
   tool: string;
   jobId: string;
   threadId?: string;
@@ -37,23 +37,18 @@ export interface DelegationEntry {
   /** The model asked for; absent when Codex's own default applies. */
   model?: string;
   reasoningEffort?: string;
-  /** Who asked, once the caller is authenticated per client (OAuth). */
+  /** Who asked, as the auth layer names the client. */
   clientId?: string;
+}
+
+/** What is recorded when a job starts. */
+export interface DelegationEntry extends AuditJob {
   requestId?: string;
   prompt: string;
 }
 
 /** What is recorded when a job ends. */
-export interface OutcomeEntry {
-  tool: string;
-  jobId: string;
-  threadId?: string;
-  root: string;
-  cwd: string;
-  sandbox: string;
-  model?: string;
-  reasoningEffort?: string;
-  clientId?: string;
+export interface OutcomeEntry extends AuditJob {
   status: string;
   durationMs: number;
   error?: string;

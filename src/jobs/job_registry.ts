@@ -13,35 +13,16 @@
 import { BoundedStore } from "./bounded_store.ts";
 import { BusyError, UpstreamError } from "../errors.ts";
 import type { JobRepository, StoredJob } from "../state/job_repository.ts";
-import type { TokenUsage, TurnResult, UpstreamEvent } from "../upstream/types.ts";
+import type { TurnResult, UpstreamEvent } from "../upstream/types.ts";
 
 /** A job's state. `interrupted`: the bridge stopped while it ran. */
-export type JobStatus = "running" | "completed" | "failed" | "cancelled" | "interrupted";
+export type JobStatus = StoredJob["status"];
 
 /** Every status, in the order `bridge_status` counts them. */
 export const JOB_STATUSES: readonly JobStatus[] = ["running", "completed", "failed", "cancelled", "interrupted"];
 
-/** Live activity of a job, for `codex_job_status`. */
-export interface JobProgress {
-  /** What Codex is doing now, in a word or two. */
-  phase: string;
-  /** Events received from Codex so far. */
-  events: number;
-  commandsStarted: number;
-  commandsFinished: number;
-  /** The last command Codex started. */
-  lastCommand?: string;
-  /** Approval requests the bridge declined (Codex's own description). */
-  approvalsDeclined: string[];
-  /** When the last event arrived (ms since the epoch). */
-  lastEventAt?: number;
-  /** The end of Codex's latest reasoning summary (at most {@linkcode PROGRESS_LIMITS}.summaryChars). */
-  reasoningSummary?: string;
-  /** Codex's plan as last updated (bounded in steps and length). */
-  plan?: { step: string; status: string }[];
-  /** Tokens the thread has used so far. */
-  tokens?: TokenUsage;
-}
+/** Live activity of a job, for `codex_job_status` (its fields are documented where it is stored). */
+export type JobProgress = StoredJob["progress"];
 
 /** Bounds on what a job's progress keeps, so a status answer stays small. */
 export const PROGRESS_LIMITS = { summaryChars: 600, planSteps: 20, stepChars: 200, commandChars: 500 } as const;

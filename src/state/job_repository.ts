@@ -7,8 +7,9 @@
  */
 import type { StatementSync } from "node:sqlite";
 import type { StateDatabase } from "./database.ts";
+import type { TokenUsage } from "../upstream/types.ts";
 
-/** A job as stored: everything but its in-process promise. */
+/** A job as stored: everything but its in-process promise. `interrupted`: the bridge stopped while it ran. */
 export interface StoredJob {
   id: string;
   tool: string;
@@ -22,22 +23,24 @@ export interface StoredJob {
   requestId?: string;
   promptPreview: string;
   progress: {
+    /** What Codex is doing now, in a word or two. */
     phase: string;
+    /** Events received from Codex so far. */
     events: number;
     commandsStarted: number;
     commandsFinished: number;
+    /** The last command Codex started. */
     lastCommand?: string;
+    /** Approval requests the bridge declined (Codex's own description). */
     approvalsDeclined: string[];
+    /** When the last event arrived (ms since the epoch). */
     lastEventAt?: number;
+    /** The end of Codex's latest reasoning summary (bounded by the registry). */
     reasoningSummary?: string;
+    /** Codex's plan as last updated (bounded in steps and length). */
     plan?: { step: string; status: string }[];
-    tokens?: {
-      inputTokens: number;
-      cachedInputTokens: number;
-      outputTokens: number;
-      reasoningOutputTokens: number;
-      totalTokens: number;
-    };
+    /** Tokens the thread has used so far. */
+    tokens?: TokenUsage;
   };
 }
 

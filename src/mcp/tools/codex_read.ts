@@ -5,16 +5,13 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
-import { cwdField, modelField, promptField, reasoningEffortField, requestIdField, timeoutField } from "./fields.ts";
+import { cwdField, promptField, turnFields } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
 const inputSchema = withCachedJsonSchema(z.object({
   prompt: promptField,
   cwd: cwdField,
-  timeoutMs: timeoutField,
-  requestId: requestIdField,
-  model: modelField,
-  reasoningEffort: reasoningEffortField,
+  ...turnFields,
 }));
 
 /** Registers `codex_read` on `server`. */

@@ -5,23 +5,13 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
-import {
-  modelField,
-  promptField,
-  reasoningEffortField,
-  requestIdField,
-  timeoutField,
-  writeGatedAnnotations,
-} from "./fields.ts";
+import { promptField, turnFields, writeGatedAnnotations } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
 const inputSchema = withCachedJsonSchema(z.object({
   threadId: z.string().min(1).max(200).describe("threadId returned by codex_read or codex_run"),
   prompt: promptField,
-  timeoutMs: timeoutField,
-  requestId: requestIdField,
-  model: modelField,
-  reasoningEffort: reasoningEffortField,
+  ...turnFields,
 }));
 
 /** Registers `codex_reply`; annotations follow the owner's write mode (a thread may write). */

@@ -6,15 +6,7 @@ import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
 import { callWithProgress } from "../progress.ts";
 import { jobCall, jobOutputSchema } from "../job_result.ts";
-import {
-  cwdField,
-  modelField,
-  promptField,
-  reasoningEffortField,
-  requestIdField,
-  timeoutField,
-  writeGatedAnnotations,
-} from "./fields.ts";
+import { cwdField, promptField, turnFields, writeGatedAnnotations } from "./fields.ts";
 
 function runInputSchema(allowWrite: boolean) {
   const choices = sandboxChoices(allowWrite);
@@ -23,10 +15,7 @@ function runInputSchema(allowWrite: boolean) {
     cwd: cwdField,
     // A plain string so a refused value gets the policy's explanation, not a bare enum error.
     sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
-    timeoutMs: timeoutField,
-    requestId: requestIdField,
-    model: modelField,
-    reasoningEffort: reasoningEffortField,
+    ...turnFields,
   }));
 }
 

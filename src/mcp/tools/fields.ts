@@ -25,6 +25,14 @@ export const modelField = z.string().min(1).max(200).optional()
 export const reasoningEffortField = z.string().min(1).max(32).optional()
   .describe("Reasoning effort, one the model lists in bridge_status models.choices (default: the model's)");
 
+/** The options every Codex turn takes (codex_read, codex_run, codex_reply). */
+export const turnFields = {
+  timeoutMs: timeoutField,
+  requestId: requestIdField,
+  model: modelField,
+  reasoningEffort: reasoningEffortField,
+};
+
 /** A job id the bridge issued. */
 export const jobIdField = z.string().min(1).max(200).describe("jobId returned by codex_read, codex_run or codex_reply");
 
