@@ -22,6 +22,9 @@ import { resolveExecutable } from "./permissions/relaunch.ts";
 import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";
+import { AuditLog } from "./audit/audit_log.ts";
+import { SqliteJobRepository } from "./state/job_repository.ts";
+import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
 import { type RetryPolicy, TunnelClient } from "./tunnel/client.ts";
@@ -75,6 +78,9 @@ function urlHost(host: string): string {
 export async function startBridge(config: ServeConfig, options: StartBridgeOptions): Promise<RunningBridge> {
   const { log } = options;
   const roots = await resolveRoots([...config.roots]);
+  const home = config.codexEnv.HOME;
+  const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
+  const readPaths = await resolveReadPaths(config.codexReadPaths, { home, codexHome });
   try {
     await ensureStateDir(config.stateDir);
   } catch (error) {
@@ -96,18 +102,22 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     state.close();
     throw error;
   }
-  const home = config.codexEnv.HOME;
-  const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
-  const readPaths = await resolveReadPaths(config.codexReadPaths, { home, codexHome });
-  const upstream = options.upstream ?? await createUpstream({
-    upstream: config.upstream,
-    codexPath: config.codexPath,
-    env: config.codexEnv,
-    log,
-  });
-  const jobs = new JobRegistry({ maxRunning: config.maxJobs });
+  let upstream: CodexUpstream, jobs: JobRegistry, threads: ThreadRegistry;
+  try {
+    upstream = options.upstream ?? await createUpstream({
+      upstream: config.upstream,
+      codexPath: config.codexPath,
+      env: config.codexEnv,
+      log,
+    });
+    // Jobs, their request ids and the threads outlive a restart; jobs left running then are now interrupted.
+    jobs = new JobRegistry({ maxRunning: config.maxJobs, repository: new SqliteJobRepository(state) });
+    threads = new ThreadRegistry({ repository: new SqliteThreadRepository(state) });
+  } catch (error) {
+    state.close(); // e.g. a newer schema: refused, and the folder's lock released
+    throw error;
+  }
   let tunnel: TunnelClient | undefined;
-  const threads = new ThreadRegistry();
   const service = new BridgeService({
     roots,
     upstream,
@@ -115,6 +125,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     threads,
     secrets: new SecretScanner({ patterns: config.secretPatterns }),
     log,
+    audit: new AuditLog({ dir: config.stateDir, prompts: config.auditPrompts }),
     policy: {
       allowWrite: config.allowWrite,
       approvalPolicy: config.approvalPolicy,
@@ -125,6 +136,8 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       readPaths,
       codexInstall: codexInstallDir(resolveExecutable(config.codexPath, config.codexEnv.PATH) ?? config.codexPath),
       codexHome,
+      models: config.models,
+      maxReasoningEffort: config.maxReasoningEffort,
     },
     describe: () => ({
       auth: config.auth.kind === "none" ? "none" : config.auth.kind === "oauth" ? "oauth" : "bearer-token",

@@ -199,6 +199,26 @@ export const SERVE_OPTIONS = {
     type: "boolean",
     description: "Do not fill the tunnel id, its API key or the token from the OS keychain at start.",
   },
+  models: {
+    flag: "models",
+    env: ["CODEX_GPT_BRIDGE_MODELS"],
+    type: "list",
+    value: "NAME",
+    description: "Models a call may choose (comma-separated or repeatable); unset: any Codex offers.",
+  },
+  maxReasoningEffort: {
+    flag: "max-reasoning-effort",
+    env: ["CODEX_GPT_BRIDGE_MAX_REASONING_EFFORT"],
+    type: "string",
+    value: "none|minimal|low|medium|high|xhigh|max|ultra",
+    description: "Highest reasoning effort a call may choose; unset: any the model offers.",
+  },
+  auditPrompts: {
+    flag: "audit-prompts",
+    env: ["CODEX_GPT_BRIDGE_AUDIT_PROMPTS"],
+    type: "boolean",
+    description: "Write each prompt into the audit trail (audit.jsonl in the state folder); off by default.",
+  },
   logLevel: {
     flag: "log-level",
     env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { EFFORT_ORDER } from "../policy/models.ts";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { CODEX_CHILD_ENV, SERVE_OPTIONS, SERVE_SECRET_ENV } from "./options.ts";
@@ -79,6 +80,12 @@ export interface ServeConfig {
   readonly stateDir: string;
   /** Whether the launcher may fill secrets from the OS keychain. */
   readonly keychain: boolean;
+  /** Models a call may choose; empty: any Codex offers. */
+  readonly models: readonly string[];
+  /** Highest reasoning effort a call may choose; undefined: any. */
+  readonly maxReasoningEffort?: string;
+  /** Whether the audit trail records prompts (`--audit-prompts`). */
+  readonly auditPrompts: boolean;
   /** Environment handed to the Codex child (an allow-list of the bridge's). */
   readonly codexEnv: Readonly<Record<string, string>>;
   /** The Secure MCP Tunnel to poll, beside the HTTP listener. */
@@ -171,6 +178,13 @@ const FIELDS = {
   upstream: z.enum(["auto", "app-server", "mcp-server"], "expected auto, app-server or mcp-server"),
   stateDir: z.string().trim().min(1, "expected a directory").refine((s) => !s.includes("\0"), "contains a NUL byte"),
   noKeychain: z.boolean(),
+  // `--models a,b` as well as repeated flags.
+  models: z.preprocess(
+    (list) => Array.isArray(list) ? list.flatMap((item) => String(item).split(",")).map((item) => item.trim()) : list,
+    z.array(z.string().min(1, "expected a model name").max(200).regex(/^[\w.:/-]+$/, "expected a model name")),
+  ),
+  maxReasoningEffort: z.enum(EFFORT_ORDER, `expected one of ${EFFORT_ORDER.join(", ")}`),
+  auditPrompts: z.boolean(),
   logLevel: z.enum(["debug", "info", "warn", "error"], "expected debug, info, warn or error"),
   tunnelId: z.string().trim().regex(TUNNEL_ID_PATTERN, "expected tunnel_ and 32 lowercase letters or digits"),
   controlPlaneUrl: z.string().trim().superRefine((text, ctx) => {
@@ -198,6 +212,8 @@ const DEFAULTS = {
   codex: "codex",
   upstream: "auto",
   noKeychain: false,
+  models: [],
+  auditPrompts: false,
   logLevel: "info",
   controlPlaneUrl: "https://api.openai.com",
 } as const;
@@ -253,7 +269,7 @@ export function parseServeConfig(
   }
   const p = parsed as
     & Partial<Parsed>
-    & Omit<Parsed, "roots" | "token" | "stateDir" | "tunnelId" | "authMode" | "publicUrl">;
+    & Omit<Parsed, "roots" | "token" | "stateDir" | "tunnelId" | "authMode" | "publicUrl" | "maxReasoningEffort">;
   if (!p.roots || p.roots.length === 0) {
     throw new ConfigError(
       `No root given: pass --root DIR (repeatable) or set CODEX_GPT_BRIDGE_ROOTS; Codex may only work inside a root`,
@@ -303,6 +319,9 @@ export function parseServeConfig(
     logLevel: p.logLevel,
     stateDir: isAbsolute(stateDir) ? stateDir : resolve(stateDir),
     keychain: !p.noKeychain,
+    models: Object.freeze([...new Set(p.models)]),
+    ...(p.maxReasoningEffort === undefined ? {} : { maxReasoningEffort: p.maxReasoningEffort }),
+    auditPrompts: p.auditPrompts,
     codexEnv: Object.freeze(codexEnv),
     ...(tunnel ? { tunnel: Object.freeze(tunnel) } : {}),
   });

@@ -29,6 +29,7 @@ import type {
   AdapterOptions,
   CodexUpstream,
   ContinueThreadRequest,
+  ModelChoice,
   StartThreadRequest,
   TurnResult,
   TurnSettings,
@@ -42,6 +43,7 @@ const METHODS = [
   "thread/resume",
   "turn/start",
   "turn/interrupt",
+  "model/list",
   "thread/backgroundTerminals/clean",
   "thread/unsubscribe",
 ];
@@ -54,6 +56,12 @@ const METHODS = [
 export const FIRST_CONFINED_APP_SERVER = "0.137.0";
 /** Longest the clean-up after a turn may take before the child is stopped instead. */
 const CLEANUP_TIMEOUT_MS = 5000;
+
+/** How long a model list is reused. */
+const MODEL_LIST_TTL_MS = 60_000;
+
+/** How much of a streamed reasoning summary is kept (its end: the latest thought). */
+const SUMMARY_KEEP_CHARS = 2000;
 
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
@@ -69,6 +77,8 @@ interface ActiveTurn {
   /** Commands started and not yet finished: itemId → command. */
   openCommands: Map<string, string>;
   lastError?: string;
+  /** The reasoning summary being streamed: which item and part, and its text so far. */
+  summary?: { key: string; text: string };
   resolve(result: TurnResult): void;
   reject(error: Error): void;
 }
@@ -96,6 +106,7 @@ export class AppServerAdapter implements CodexUpstream {
   readonly protocol = "app-server" as const;
   #options: AdapterOptions;
   #child: LazyChild<Session>;
+  #models?: { at: number; choices: ModelChoice[] };
 
   constructor(options: AdapterOptions) {
     this.#options = options;
@@ -117,6 +128,34 @@ export class AppServerAdapter implements CodexUpstream {
           `need Codex ${FIRST_CONFINED_APP_SERVER} or newer (\`npm i -g @openai/codex\`)`,
       },
     });
+  }
+
+  /** `model/list`, every page, visible models only; kept for a minute (the catalogue rarely changes). */
+  async listModels(): Promise<ModelChoice[]> {
+    if (this.#models && this.#models.at > Date.now() - MODEL_LIST_TTL_MS) return this.#models.choices;
+    const session = await this.#child.get();
+    const choices: ModelChoice[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const result = await this.#call(session, "model/list", cursor ? { cursor } : {}) as {
+        data?: Record<string, unknown>[];
+        nextCursor?: string | null;
+      };
+      for (const entry of result?.data ?? []) {
+        if (entry.hidden === true || typeof entry.model !== "string") continue;
+        const efforts = Array.isArray(entry.supportedReasoningEfforts) ? entry.supportedReasoningEfforts : [];
+        choices.push({
+          model: entry.model,
+          efforts: efforts.map((e: { reasoningEffort?: unknown }) => String(e?.reasoningEffort)),
+          isDefault: entry.isDefault === true,
+          ...(typeof entry.defaultReasoningEffort === "string" ? { defaultEffort: entry.defaultReasoningEffort } : {}),
+        });
+      }
+      cursor = result?.nextCursor ?? null;
+      if (!cursor) break;
+    }
+    this.#models = { at: Date.now(), choices };
+    return choices;
   }
 
   async startThread(request: StartThreadRequest): Promise<TurnResult> {
@@ -319,7 +358,12 @@ export class AppServerAdapter implements CodexUpstream {
     // Registered before turn/start: notifications may arrive before its response.
     session.turns.set(threadId, turn);
     settings.signal.addEventListener("abort", onAbort, { once: true });
-    this.#call(session, "turn/start", { threadId, input: [{ type: "text", text: prompt }] }).then(
+    this.#call(session, "turn/start", {
+      threadId,
+      input: [{ type: "text", text: prompt }],
+      ...(settings.model ? { model: settings.model } : {}),
+      ...(settings.reasoningEffort ? { effort: settings.reasoningEffort } : {}),
+    }).then(
       (result) => {
         turn.turnId ??= (result as { turn?: { id?: string } })?.turn?.id;
         if (settings.signal.aborted) this.#interrupt(session, turn);
@@ -389,6 +433,37 @@ export class AppServerAdapter implements CodexUpstream {
         const error = params.error as { message?: string } | undefined;
         turn.lastError = error?.message ?? JSON.stringify(params).slice(0, 300);
         emit({ kind: "other", type: "error" });
+        return;
+      }
+      case "item/reasoning/summaryTextDelta": {
+        // Deltas of one summary part add up; a new item or part starts a new summary.
+        const key = `${params.itemId}:${params.summaryIndex}`;
+        if (turn.summary?.key !== key) turn.summary = { key, text: "" };
+        turn.summary.text = (turn.summary.text + String(params.delta ?? "")).slice(-SUMMARY_KEEP_CHARS);
+        emit({ kind: "reasoning_summary", text: turn.summary.text });
+        return;
+      }
+      case "turn/plan/updated": {
+        const plan = Array.isArray(params.plan) ? params.plan as { step?: unknown; status?: unknown }[] : [];
+        const explanation = typeof params.explanation === "string" ? params.explanation : undefined;
+        const steps = plan.map((entry) => ({ step: String(entry?.step ?? ""), status: String(entry?.status ?? "") }));
+        emit({ kind: "plan", steps, ...(explanation ? { explanation } : {}) });
+        return;
+      }
+      case "thread/tokenUsage/updated": {
+        const total = (params.tokenUsage as { total?: Record<string, unknown> } | undefined)?.total;
+        if (!total) return;
+        const count = (name: string) => typeof total[name] === "number" ? total[name] as number : 0;
+        emit({
+          kind: "token_usage",
+          usage: {
+            inputTokens: count("inputTokens"),
+            cachedInputTokens: count("cachedInputTokens"),
+            outputTokens: count("outputTokens"),
+            reasoningOutputTokens: count("reasoningOutputTokens"),
+            totalTokens: count("totalTokens"),
+          },
+        });
         return;
       }
       case "turn/completed":

@@ -111,12 +111,19 @@ export class McpServerAdapter implements CodexUpstream {
     });
   }
 
+  /** `codex mcp-server` cannot list models: only the owner's `--models` can allow one. */
+  listModels(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   startThread(request: StartThreadRequest): Promise<TurnResult> {
     return this.#runTurn("codex", {
       prompt: request.prompt,
       cwd: request.cwd,
       sandbox: request.sandbox,
       "approval-policy": request.approvalPolicy,
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.reasoningEffort ? { config: { model_reasoning_effort: request.reasoningEffort } } : {}),
     }, request);
   }
 
