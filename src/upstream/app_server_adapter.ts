@@ -24,7 +24,13 @@ import { spawnChild } from "./spawn_child.ts";
 import { StderrTail } from "./stderr_tail.ts";
 import { declineApproval } from "./approval_answers.ts";
 import { compareVersions } from "./codex_version.ts";
-import { assertProfileActive, newProfileId, threadConfig } from "./permission_config.ts";
+import {
+  assertProfileActive,
+  CONFIG_READ_METHOD,
+  mcpServerNames,
+  newProfileId,
+  threadConfig,
+} from "./permission_config.ts";
 import type {
   AdapterOptions,
   CodexUpstream,
@@ -46,6 +52,7 @@ const METHODS = [
   "model/list",
   "thread/backgroundTerminals/clean",
   "thread/unsubscribe",
+  CONFIG_READ_METHOD,
 ];
 
 /**
@@ -54,6 +61,17 @@ const METHODS = [
  * (a secret added since stayed readable); ≤ 0.111 ignore profiles silently.
  */
 export const FIRST_CONFINED_APP_SERVER = "0.137.0";
+/** What Codex sends when it starts an MCP server for a thread. */
+const MCP_STARTUP_NOTIFICATION = "mcpServer/startupStatus/updated";
+
+/** Why a thread for which Codex started an MCP server gets no (further) turn. */
+function mcpStartedError(): UpstreamError {
+  return new UpstreamError(
+    "Codex started one of its own MCP servers for this turn (they run outside the sandbox), so the turn was " +
+      "stopped; this happens when a server is added to Codex's config while the bridge starts a turn: try again",
+  );
+}
+
 /** Longest the clean-up after a turn may take before the child is stopped instead. */
 const CLEANUP_TIMEOUT_MS = 5000;
 
@@ -89,6 +107,8 @@ interface Session {
   /** Threads started or resumed in this process. */
   loaded: Set<string>;
   turns: Map<string, ActiveTurn>;
+  /** Threads for which Codex reported starting an MCP server: none should (see permission_config.ts). */
+  mcpStarted: Set<string>;
   stderr: StderrTail;
   /** Set once the child is gone, with the reason. */
   dead?: UpstreamError;
@@ -185,7 +205,8 @@ export class AppServerAdapter implements CodexUpstream {
   /**
    * Starts or resumes a thread with this turn's settings: the permission
    * profile instead of `sandbox` when confined (the two together switch the
-   * profile off), checked in the answer before any prompt is sent.
+   * profile off), checked in the answer before any prompt is sent, and every
+   * MCP server Codex's config names disabled (they would run unsandboxed).
    */
   async #openThread(
     session: Session,
@@ -194,22 +215,23 @@ export class AppServerAdapter implements CodexUpstream {
     threadId?: string,
   ): Promise<unknown> {
     const profileId = newProfileId();
+    // Read afresh for each turn: the user may have added a server since. No cwd: project layers never load.
+    const mcpServers = mcpServerNames(await this.#call(session, CONFIG_READ_METHOD, {}));
     const result = await this.#call(session, method, {
       ...(threadId ? { threadId } : {}),
       cwd: request.cwd,
       approvalPolicy: request.approvalPolicy,
       ...(request.confinement ? {} : { sandbox: request.sandbox }),
-      config: threadConfig(request.confinement, profileId),
+      config: threadConfig(request.confinement, profileId, mcpServers),
     });
     const id = threadId ?? (result as { thread?: { id?: string } })?.thread?.id;
     if (id) session.loaded.add(id);
-    if (request.confinement) {
-      try {
-        assertProfileActive(result, profileId, method);
-      } catch (error) {
-        if (id) await this.#unload(session, id);
-        throw error;
-      }
+    try {
+      if (request.confinement) assertProfileActive(result, profileId, method);
+      if (id && session.mcpStarted.has(id)) throw mcpStartedError();
+    } catch (error) {
+      if (id) await this.#unload(session, id);
+      throw error;
     }
     return result;
   }
@@ -268,6 +290,7 @@ export class AppServerAdapter implements CodexUpstream {
       child,
       loaded: new Set<string>(),
       turns: new Map<string, ActiveTurn>(),
+      mcpStarted: new Set<string>(),
       stderr: new StderrTail({ onLine: (line) => log.debug("codex stderr", { line }) }),
     } as Partial<Session> as Session;
     session.peer = new JsonLinesPeer(child.stdin, child.stdout, {
@@ -401,6 +424,14 @@ export class AppServerAdapter implements CodexUpstream {
   #onNotification(session: Session, method: string, params: Params): void {
     const threadId = params.threadId ?? params.conversationId;
     const turn = threadId ? session.turns.get(threadId) : undefined;
+    if (method === MCP_STARTUP_NOTIFICATION && threadId) {
+      // A server the config/read answer did not name (added in between): no prompt goes to such a thread.
+      this.#options.log.warn("Codex started an MCP server for a bridge turn", { threadId, name: params.name });
+      session.mcpStarted.add(threadId);
+      if (turn?.turnId) this.#interrupt(session, turn);
+      if (turn) this.#finish(session, turn, mcpStartedError());
+      return;
+    }
     if (!turn) return;
     const emit = turn.settings.onEvent;
     const item = params.item ?? {};
