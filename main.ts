@@ -5,34 +5,60 @@
  *
  * @module
  */
-// No npm package among the static imports: the launcher stage runs before `node_modules` may exist.
-import { CHATGPT_OPTIONS, SERVE_OPTIONS } from "./src/config/options.ts";
-import { optionHelp } from "./src/config/read_options.ts";
+// No npm package among the static imports: the launcher stage runs before `node_modules` may exist
+// (tests/startup/first_start.test.ts); what needs one is imported where it is used.
+import {
+  CHATGPT_OPTIONS,
+  DOCTOR_OPTIONS,
+  OAUTH_OPTIONS,
+  SERVE_OPTIONS,
+  SETUP_CODEX_OPTIONS,
+} from "./src/config/options.ts";
+import { optionHelp, readOptions } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger, type Logger } from "./src/log.ts";
 import type { ServeConfig } from "./src/config/serve_config.ts";
 import { describeStoredToken, loadOrCreateToken } from "./src/state/token_file.ts";
 import { SERVER_INFO } from "./src/version.ts";
 import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
 import {
   confinedCommandLine,
   isConfined,
   planChatgptLaunch,
+  planOAuthCliLaunch,
+  planSecretLaunch,
   planServeLaunch,
+  planServiceLaunch,
+  planSetupCodexLaunch,
   relaunch,
   type ServeLaunch,
   shellExec,
 } from "./src/permissions/relaunch.ts";
 import { memoryEnv } from "./src/permissions/memory_flags.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
-import { readChatgptBaseUrl, readServeLaunchInput } from "./src/permissions/launch_input.ts";
+import { readChatgptBaseUrl } from "./src/permissions/launch_input.ts";
 import { fetchingMessage, installPackages, missingPackages } from "./src/startup/dependencies.ts";
+import { OAUTH_USAGE, parseOAuthCliConfig } from "./src/config/oauth_cli_config.ts";
+import { openKeychain } from "./src/keychain/keychain.ts";
+import { launchSecrets } from "./src/keychain/launch_secrets.ts";
+import { SECRET_USAGE } from "./src/cli/secret.ts";
 
-const USAGE = `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
+/** The help text; `service`'s part is loaded with it (its module reads serve's options through zod). */
+async function usage(): Promise<string> {
+  const { SERVICE_USAGE } = await import("./src/cli/service.ts");
+  return `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
 Usage:
   codex-gpt-bridge serve --root DIR [options]   ChatGPT → Codex: an MCP endpoint over HTTP
   codex-gpt-bridge chatgpt [options]            Codex → ChatGPT: a stdio MCP server with ask_chatgpt
+  codex-gpt-bridge secret set|get|delete NAME   secrets in the OS keychain (values on standard input)
+  codex-gpt-bridge service install|uninstall|status [serve options]   serve at login
+  codex-gpt-bridge setup codex [--remove]       Give every Codex session ask_chatgpt ($CODEX_HOME/config.toml)
+  codex-gpt-bridge doctor [serve options] [--json]
+                                                Check what serve needs, one line each with the fix; exit 1 on a fail
+  ${OAUTH_USAGE}
+                                                OAuth grants (serve --auth oauth): list or revoke them
   codex-gpt-bridge --help | --version
 
 serve options (a flag wins over its environment variable):
@@ -40,7 +66,23 @@ ${optionHelp(SERVE_OPTIONS)}
 
 chatgpt options:
 ${optionHelp(CHATGPT_OPTIONS)}
+
+secret (macOS: the login keychain via security; Linux: libsecret via secret-tool):
+${SECRET_USAGE}
+
+service (Linux: a systemd user unit; macOS: a LaunchAgent):
+${SERVICE_USAGE}
+
+setup codex options:
+${optionHelp(SETUP_CODEX_OPTIONS)}
+
+doctor options (besides the serve options it checks):
+${optionHelp(DOCTOR_OPTIONS)}
+
+oauth options:
+${optionHelp(OAUTH_OPTIONS)}
 `;
+}
 
 const env = (name: string) => Deno.env.get(name);
 
@@ -73,8 +115,19 @@ async function ensurePackages(): Promise<void> {
  */
 async function withStoredToken(config: ServeConfig, log: Logger): Promise<{ config: ServeConfig; auth: string }> {
   if (config.auth.kind === "none") return { config, auth: "none (loopback only)" };
+  if (config.auth.kind === "oauth") {
+    // No token file in OAuth mode: each client is approved with a consent code.
+    return {
+      config,
+      auth: `OAuth for ${config.auth.resource} (each client approved with a consent code printed here)`,
+    };
+  }
   if (!config.auth.generated) {
-    return { config, auth: "bearer token (given by --token or CODEX_GPT_BRIDGE_TOKEN; never stored)" };
+    return {
+      config,
+      auth: "bearer token (given by --token, CODEX_GPT_BRIDGE_TOKEN or the keychain's codex-gpt-bridge:token; " +
+        "never stored)",
+    };
   }
   let stored;
   try {
@@ -87,25 +140,56 @@ async function withStoredToken(config: ServeConfig, log: Logger): Promise<{ conf
   return { config: Object.freeze({ ...config, auth }), auth: `bearer token (${describeStoredToken(stored)})` };
 }
 
+/**
+ * The environment `serve args` sees in its launcher stage: the variables, and
+ * the secrets from the keychain that fill unset ones (`filled`, handed to the
+ * confined child). What to look up is decided from the raw options: the
+ * tunnel's key must be known before the config can be validated.
+ */
+async function keychainEnv(args: string[]): Promise<{ env: typeof env; filled: Record<string, string> }> {
+  const raw = readOptions(SERVE_OPTIONS, args, env);
+  const given = (key: keyof typeof raw) => raw[key] !== undefined && raw[key]?.value !== false;
+  const filled = given("noKeychain") ? {} : await launchSecrets({
+    tunnelId: raw.tunnelId?.value as string | undefined,
+    needsToken: !given("token") && !given("noAuth") && (raw.authMode?.value ?? "bearer") === "bearer",
+    env,
+    keychain: openKeychain({ path: env("PATH") }),
+    warn: (line) => console.error(`codex-gpt-bridge: ${line}`),
+  });
+  // A variable that is set always wins; the keychain only fills gaps.
+  return { env: (name: string) => env(name) ?? filled[name], filled };
+}
+
 /** What the launcher stage does with its plan: run the confined stage, or print it for the shell launcher to exec. */
 type Launch = (command: string, args: string[], launch: ServeLaunch) => Promise<number>;
 
 const runConfined: Launch = (command, args, launch) => relaunch(ENTRY, command, args, launch);
 
 const printConfined: Launch = (command, args, launch) => {
+  // Secrets from the keychain never go into the printed line (it passes through a pipe and a shell):
+  // nothing printed, and `./codex-gpt-bridge` runs the resident launcher, which hands them to its child's env.
+  if (Object.keys(launch.env ?? {}).length > 0) return Promise.resolve(0);
   console.log(shellExec(confinedCommandLine(ENTRY, command, args, launch), memoryEnv(env)));
   return Promise.resolve(0);
 };
 
+/** Launcher stage: the packages, secrets from the keychain, the one validated parse, then stage two under its narrow set. */
+async function launchServe(args: string[], launch: Launch): Promise<number> {
+  const { env: withKeychain, filled } = await keychainEnv(args);
+  const { parseServeConfig } = await import("./src/config/serve_config.ts");
+  let config: ServeConfig;
+  try {
+    config = parseServeConfig(args, withKeychain);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || Object.keys(filled).length === 0) throw error;
+    throw new ConfigError(`${error.message}; if it came from the keychain, store a new one with \`secret set\``);
+  }
+  return await launch("serve", args, { ...await planServeLaunch(config, withKeychain), env: filled });
+}
+
 async function serve(args: string[], launch: Launch = runConfined): Promise<number> {
   // Stage one: work out the narrow permission set, then run stage two under it.
-  if (!isConfined()) {
-    await ensurePackages();
-    // The full parse (zod) only when the quick read cannot plan: it throws the precise error.
-    const input = readServeLaunchInput(args, env) ??
-      (await import("./src/config/serve_config.ts")).parseServeConfig(args, env);
-    return await launch("serve", args, await planServeLaunch(input, env));
-  }
+  if (!isConfined()) return await launchServe(args, launch);
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
   const parsed = parseServeConfig(args, env);
   assertGranted(parsed);
@@ -134,10 +218,17 @@ async function serve(args: string[], launch: Launch = runConfined): Promise<numb
     : config.allowUnconfinedCodex
     ? "NONE: Codex can read the whole disk (--allow-unconfined-codex)"
     : "none possible, Codex tools refuse (see bridge_status)";
+  const tunnelState = bridge.tunnel ? await bridge.tunnel.ready(5000) : undefined;
+  const tunnel = !tunnelState
+    ? "off"
+    : `${tunnelState.tunnelId} via ${config.tunnel?.controlPlaneUrl} ${
+      tunnelState.connected ? "connected" : tunnelState.state
+    }` +
+      (tunnelState.lastError ? ` (${tunnelState.lastError})` : "");
   console.log(
     `codex-gpt-bridge listening on ${bridge.url} | roots: ${bridge.roots.join(", ")} | auth: ${auth} | ` +
       `write: ${config.allowWrite ? "allowed (workspace-write)" : "off (read-only)"} | codex: ${codex} | ` +
-      `confinement: ${confinement}`,
+      `confinement: ${confinement} | tunnel: ${tunnel}`,
   );
   log.info("listening", { url: bridge.url, roots: bridge.roots, codex: bridge.codex });
   const stop = () => {
@@ -153,7 +244,6 @@ async function serve(args: string[], launch: Launch = runConfined): Promise<numb
 
 async function chatgpt(args: string[], launch: Launch = runConfined): Promise<number> {
   if (!isConfined()) {
-    await ensurePackages();
     const baseUrl = readChatgptBaseUrl(args, env) ??
       (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(args, env).baseUrl;
     return await launch("chatgpt", args, planChatgptLaunch({ baseUrl }));
@@ -163,8 +253,29 @@ async function chatgpt(args: string[], launch: Launch = runConfined): Promise<nu
   return await runChatgpt(args, env);
 }
 
+async function setup(args: string[]): Promise<number> {
+  const [target, ...rest] = args;
+  if (target !== "codex") {
+    throw new ConfigError(`Unknown setup target ${JSON.stringify(target ?? "")}: the one there is \`setup codex\``);
+  }
+  const { parseSetupCodexConfig } = await import("./src/config/setup_codex_config.ts");
+  const config = parseSetupCodexConfig(rest, env);
+  // Re-run with write access to Codex's home folder alone.
+  if (!isConfined()) return await relaunch(ENTRY, "setup", args, await planSetupCodexLaunch(config));
+  const { describeSetup, runningProgram, setupCodex } = await import("./src/cli/setup_codex.ts");
+  const program = runningProgram(ENTRY);
+  for (const line of describeSetup(await setupCodex(config, program), program)) console.log(line);
+  return 0;
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "--version") {
+    console.log(SERVER_INFO.version);
+    return 0;
+  }
+  // Before any command loads an npm package (the confined stage runs after its launcher did this).
+  if (!isConfined() && !Deno.build.standalone) await ensurePackages();
   if (command === "--print-launch") {
     // `./codex-gpt-bridge` asks for the confined command line, then becomes it: no launcher stays alive.
     const [sub, ...subArgs] = rest;
@@ -174,16 +285,64 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (command === undefined || command === "--help" || command === "-h" || rest.includes("--help")) {
-    console.log(USAGE);
+    console.log(await usage());
     return command === undefined ? 2 : 0;
-  }
-  if (command === "--version") {
-    console.log(SERVER_INFO.version);
-    return 0;
   }
   if (command === "serve") return await serve(rest);
   if (command === "chatgpt") return await chatgpt(rest);
-  console.error(`Unknown command "${command}": use serve or chatgpt (see --help)`);
+  if ((command === "secret" || command === "service") && Deno.build.standalone) {
+    // Its permissions were fixed at compile time for serving: no keychain tool, no service folder.
+    console.error(
+      `codex-gpt-bridge: the compiled binary only serves; run \`./codex-gpt-bridge ${command} …\` from the checkout`,
+    );
+    return 2;
+  }
+  if (command === "secret") {
+    // Stage two may run exactly the keychain tool, nothing else.
+    if (!isConfined()) return await relaunch(ENTRY, "secret", rest, planSecretLaunch(Deno.build.os, env));
+    const { runSecretCommand } = await import("./src/cli/secret.ts");
+    const { readSecretInput } = await import("./src/cli/secret_input.ts");
+    return await runSecretCommand(rest, {
+      keychain: openKeychain({ path: env("PATH") }),
+      readValue: readSecretInput,
+      out: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)),
+      err: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    });
+  }
+  if (command === "service") {
+    // Stage one has no write permission: stage two may write exactly the service file's folders.
+    if (!isConfined()) return await relaunch(ENTRY, "service", rest, planServiceLaunch(Deno.build.os, env));
+    const { runServiceCommand } = await import("./src/cli/service.ts");
+    const { runCommand } = await import("./src/os/run_command.ts");
+    return await runServiceCommand(rest, {
+      os: Deno.build.os,
+      // The service starts what the owner starts: the checkout's launcher (which runs dist/ when compiled).
+      program: fileURLToPath(new URL("./codex-gpt-bridge", ENTRY)),
+      denoDir: dirname(Deno.execPath()),
+      cwd: Deno.cwd(),
+      env,
+      uid: Deno.uid(),
+      run: runCommand,
+      out: (line) => console.log(line),
+      err: (line) => console.error(`codex-gpt-bridge: ${line}`),
+    });
+  }
+  if (command === "setup") return await setup(rest);
+  if (command === "doctor") {
+    const { runDoctor, serveArgsOf } = await import("./src/cli/doctor.ts");
+    // What serve would see, keychain included.
+    return await runDoctor(rest, (await keychainEnv(serveArgsOf(rest))).env, console.log);
+  }
+  if (command === "oauth") {
+    const config = parseOAuthCliConfig(rest, env);
+    // The launcher only resolves the state folder; the work runs with read/write of that folder alone.
+    if (!isConfined()) return await relaunch(ENTRY, "oauth", rest, await planOAuthCliLaunch(config.stateDir));
+    const { runOAuthCli } = await import("./src/cli/oauth.ts");
+    return await runOAuthCli(config, (line) => console.log(line));
+  }
+  console.error(
+    `Unknown command "${command}": use serve, chatgpt, setup codex, doctor, secret, service or oauth (see --help)`,
+  );
   return 2;
 }
 

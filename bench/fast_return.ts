@@ -26,7 +26,10 @@ export async function benchFastReturn(root: string): Promise<BenchRow[]> {
     jobIds.push(structured(result).jobId);
   }
   const polls = summary(
-    await timeEach(500, (i) => poller.callTool({ name: "codex_job_status", arguments: { jobId: jobIds[i % 50] } })),
+    await timeEach(
+      500,
+      (i) => poller.callTool({ name: "codex_job_status", arguments: { jobId: jobIds[i % 50], waitMs: 0 } }),
+    ),
   );
   await poller.close();
   await busy.stop();

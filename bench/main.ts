@@ -9,6 +9,7 @@ import { benchPreflight } from "./preflight.ts";
 import { benchStartup } from "./startup.ts";
 import { benchMemory } from "./memory.ts";
 import { benchFastReturn } from "./fast_return.ts";
+import { benchJobWait } from "./job_wait.ts";
 import type { BenchRow } from "./stats.ts";
 
 const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "bench-root-" }));
@@ -22,6 +23,7 @@ try {
       ["start-up", () => benchStartup(root)],
       ["memory", () => benchMemory(root)],
       ["fast-return", () => benchFastReturn(root)],
+      ["job-wait", () => benchJobWait(root)],
     ] as const
   ) {
     // `deno task bench -- start-up memory` runs only the named sections.

@@ -22,8 +22,22 @@ import { resolveExecutable } from "./permissions/relaunch.ts";
 import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";
+import { AuditLog } from "./audit/audit_log.ts";
+import { SqliteJobRepository } from "./state/job_repository.ts";
+import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
+import { type RetryPolicy, TunnelClient } from "./tunnel/client.ts";
+import { createDispatcher } from "./tunnel/dispatch.ts";
+
+/** How long Ctrl-C / SIGTERM lets tunnel commands in flight finish before they are cut off. */
+export const TUNNEL_SHUTDOWN_GRACE_MS = 10_000;
+import { openDatabase } from "./state/database.ts";
+import { createOAuthGuard } from "./http/oauth_guard.ts";
+import { createOAuthServer, type OAuthServer } from "./oauth/oauth_server.ts";
+import type { ConsentSink } from "./oauth/authorize.ts";
+import type { MetadataFetch } from "./oauth/clients.ts";
+import { BRIDGE_SCOPE } from "./oauth/metadata.ts";
 
 /** Options for {@linkcode startBridge}. */
 export interface StartBridgeOptions {
@@ -32,6 +46,12 @@ export interface StartBridgeOptions {
   upstream?: CodexUpstream;
   /** Extra facts for `bridge_status` (e.g. runtime permissions). */
   describe?: () => Record<string, unknown>;
+  /** Tunnel retry timings (tests). @default DEFAULT_RETRY */
+  tunnelRetry?: Partial<RetryPolicy>;
+  /** Where OAuth consent codes go. @default a line on stdout */
+  consent?: ConsentSink;
+  /** Fetches OAuth client metadata documents. @default globalThis.fetch */
+  oauthFetch?: MetadataFetch;
 }
 
 /** A running bridge. */
@@ -42,6 +62,8 @@ export interface RunningBridge {
   roots: readonly string[];
   codex: UpstreamInfo;
   service: BridgeService;
+  /** The Secure MCP Tunnel client, when `--tunnel-id` is set. */
+  tunnel?: TunnelClient;
   /** Stops serving, interrupts running jobs, stops Codex. */
   close(): Promise<void>;
   /** Settles when the HTTP server has stopped. */
@@ -56,22 +78,46 @@ function urlHost(host: string): string {
 export async function startBridge(config: ServeConfig, options: StartBridgeOptions): Promise<RunningBridge> {
   const { log } = options;
   const roots = await resolveRoots([...config.roots]);
+  const home = config.codexEnv.HOME;
+  const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
+  const readPaths = await resolveReadPaths(config.codexReadPaths, { home, codexHome });
   try {
     await ensureStateDir(config.stateDir);
   } catch (error) {
     throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
   }
-  const home = config.codexEnv.HOME;
-  const codexHome = config.codexEnv.CODEX_HOME ?? (home ? join(home, ".codex") : undefined);
-  const readPaths = await resolveReadPaths(config.codexReadPaths, { home, codexHome });
-  const upstream = options.upstream ?? await createUpstream({
-    upstream: config.upstream,
-    codexPath: config.codexPath,
-    env: config.codexEnv,
-    log,
-  });
-  const jobs = new JobRegistry({ maxRunning: config.maxJobs });
-  const threads = new ThreadRegistry();
+  const state = await openDatabase(config.stateDir, { exclusive: true });
+  let oauth: OAuthServer | undefined;
+  try {
+    oauth = config.auth.kind === "oauth"
+      ? createOAuthServer({
+        ...config.auth,
+        state,
+        consent: options.consent ?? ((line) => console.log(line)),
+        log,
+        fetch: options.oauthFetch,
+      })
+      : undefined;
+  } catch (error) {
+    state.close();
+    throw error;
+  }
+  let upstream: CodexUpstream, jobs: JobRegistry, threads: ThreadRegistry;
+  try {
+    upstream = options.upstream ?? await createUpstream({
+      upstream: config.upstream,
+      codexPath: config.codexPath,
+      env: config.codexEnv,
+      log,
+    });
+    // Jobs, their request ids and the threads outlive a restart; jobs left running then are now interrupted.
+    jobs = new JobRegistry({ maxRunning: config.maxJobs, repository: new SqliteJobRepository(state) });
+    threads = new ThreadRegistry({ repository: new SqliteThreadRepository(state) });
+  } catch (error) {
+    state.close(); // e.g. a newer schema: refused, and the folder's lock released
+    throw error;
+  }
+  let tunnel: TunnelClient | undefined;
   const service = new BridgeService({
     roots,
     upstream,
@@ -79,6 +125,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     threads,
     secrets: new SecretScanner({ patterns: config.secretPatterns }),
     log,
+    audit: new AuditLog({ dir: config.stateDir, prompts: config.auditPrompts }),
     policy: {
       allowWrite: config.allowWrite,
       approvalPolicy: config.approvalPolicy,
@@ -89,13 +136,26 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       readPaths,
       codexInstall: codexInstallDir(resolveExecutable(config.codexPath, config.codexEnv.PATH) ?? config.codexPath),
       codexHome,
+      models: config.models,
+      maxReasoningEffort: config.maxReasoningEffort,
     },
-    describe: () => ({ auth: config.auth.kind === "none" ? "none" : "bearer-token", ...options.describe?.() }),
+    describe: () => ({
+      auth: config.auth.kind === "none" ? "none" : config.auth.kind === "oauth" ? "oauth" : "bearer-token",
+      ...(tunnel ? { tunnel: tunnel.status() } : {}),
+      ...options.describe?.(),
+    }),
   });
   const handler = createHttpHandler({
     serverFactory: () => createBridgeServer(service, { allowWrite: config.allowWrite }),
     hostOrigin: createHostOriginGuard({ allowedHosts: config.allowedHosts }),
-    auth: createAuthGuard(config.auth),
+    auth: config.auth.kind === "oauth"
+      ? createOAuthGuard({
+        verifier: oauth!.verifier,
+        resourceMetadataUrl: oauth!.documents.resourceMetadataUrl,
+        requiredScopes: [BRIDGE_SCOPE],
+      })
+      : createAuthGuard(config.auth),
+    routes: oauth,
     log,
   });
   const { promise: listening, resolve: onListen } = Promise.withResolvers<number>();
@@ -105,6 +165,18 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     onListen: ({ port }) => onListen(port),
   }, handler.fetch);
   const port = await listening;
+  if (config.tunnel) {
+    // The second door: commands from OpenAI's control plane into the same MCP handler, no socket in between.
+    tunnel = new TunnelClient({
+      baseUrl: config.tunnel.controlPlaneUrl,
+      tunnelId: config.tunnel.id,
+      apiKey: config.tunnel.apiKey,
+      dispatch: createDispatcher({ mcp: handler.mcp, log }),
+      log,
+      retry: options.tunnelRetry,
+    });
+    tunnel.start();
+  }
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost(config.host)}:${port}/mcp`,
@@ -112,13 +184,17 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     roots: roots.map((root) => root.resolved),
     codex: await upstream.info(),
     service,
+    tunnel,
     finished: server.finished,
     close() {
       closing ??= (async () => {
+        // Stop taking tunnel commands first; those in flight get a bounded time to answer.
+        await tunnel?.stop(TUNNEL_SHUTDOWN_GRACE_MS);
         await jobs.abortAll("The bridge is shutting down; Codex was interrupted");
         await handler.close();
         await server.shutdown();
         await upstream.close();
+        state.close();
       })();
       return closing;
     },

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly env: readonly string[];
   /** `list` flags repeat; `list` variables split on `,` or the path separator. */
   readonly type: "string" | "boolean" | "list";
+  /** A `list` variable of URLs: split on `,` only. */
+  readonly commaList?: boolean;
   /** Placeholder shown in `--help`. */
   readonly value?: string;
   readonly description: string;
@@ -68,6 +70,38 @@ export const SERVE_OPTIONS = {
     env: ["CODEX_GPT_BRIDGE_NO_AUTH"],
     type: "boolean",
     description: "Serve without authentication (loopback binds only).",
+  },
+  authMode: {
+    flag: "auth",
+    env: ["CODEX_GPT_BRIDGE_AUTH"],
+    type: "string",
+    value: "bearer|oauth|none",
+    description: "How clients authenticate: a bearer token, OAuth with owner consent (needs --public-url), or none.",
+    default: "bearer",
+  },
+  publicUrl: {
+    flag: "public-url",
+    env: ["CODEX_GPT_BRIDGE_PUBLIC_URL"],
+    type: "string",
+    value: "URL",
+    description: "Public https URL clients reach the bridge at (e.g. a tunnel's); its host is allowed in Host/Origin.",
+  },
+  oauthRedirects: {
+    flag: "oauth-redirect",
+    env: ["CODEX_GPT_BRIDGE_OAUTH_REDIRECTS"],
+    type: "list",
+    commaList: true,
+    value: "PATTERN",
+    description: "More OAuth redirect URIs clients may use; * matches one run of [A-Za-z0-9._~-] (repeatable).",
+    default: "ChatGPT's two redirect forms only",
+  },
+  oauthExtraResources: {
+    flag: "oauth-extra-resource",
+    env: ["CODEX_GPT_BRIDGE_OAUTH_EXTRA_RESOURCES"],
+    type: "list",
+    commaList: true,
+    value: "URL",
+    description: "Another resource URL tokens may be issued for, e.g. one a tunnel rewrites (repeatable).",
   },
   allowedHosts: {
     flag: "allowed-host",
@@ -166,6 +200,32 @@ export const SERVE_OPTIONS = {
       "Folder for what outlives a run (jobs, threads, grants, token, audit); the only one the bridge writes.",
     default: "$XDG_STATE_HOME/codex-gpt-bridge or ~/.local/state/codex-gpt-bridge",
   },
+  noKeychain: {
+    flag: "no-keychain",
+    env: ["CODEX_GPT_BRIDGE_NO_KEYCHAIN"],
+    type: "boolean",
+    description: "Do not fill the tunnel id, its API key or the token from the OS keychain at start.",
+  },
+  models: {
+    flag: "models",
+    env: ["CODEX_GPT_BRIDGE_MODELS"],
+    type: "list",
+    value: "NAME",
+    description: "Models a call may choose (comma-separated or repeatable); unset: any Codex offers.",
+  },
+  maxReasoningEffort: {
+    flag: "max-reasoning-effort",
+    env: ["CODEX_GPT_BRIDGE_MAX_REASONING_EFFORT"],
+    type: "string",
+    value: "none|minimal|low|medium|high|xhigh|max|ultra",
+    description: "Highest reasoning effort a call may choose; unset: any the model offers.",
+  },
+  auditPrompts: {
+    flag: "audit-prompts",
+    env: ["CODEX_GPT_BRIDGE_AUDIT_PROMPTS"],
+    type: "boolean",
+    description: "Write each prompt into the audit trail (audit.jsonl in the state folder); off by default.",
+  },
   logLevel: {
     flag: "log-level",
     env: ["CODEX_GPT_BRIDGE_LOG_LEVEL"],
@@ -174,7 +234,30 @@ export const SERVE_OPTIONS = {
     description: "Lowest level of the JSON log lines on stderr.",
     default: "info",
   },
+  tunnelId: {
+    flag: "tunnel-id",
+    env: ["CONTROL_PLANE_TUNNEL_ID"],
+    type: "string",
+    value: "ID",
+    description: "Also serve ChatGPT through OpenAI's Secure MCP Tunnel with this id (tunnel_ + 32 letters/digits); " +
+      "its runtime API key comes from CONTROL_PLANE_API_KEY, never a flag.",
+    default: "the keychain's codex-gpt-bridge:control-plane-tunnel-id, if stored",
+  },
+  controlPlaneUrl: {
+    flag: "control-plane-url",
+    env: ["CONTROL_PLANE_BASE_URL"],
+    type: "string",
+    value: "URL",
+    description: "Secure MCP Tunnel control plane (https; http only for a loopback address).",
+    default: "https://api.openai.com",
+  },
 } as const satisfies OptionTable;
+
+/**
+ * Secrets `serve` reads from the environment only, never from a flag (flags
+ * show in process lists): the tunnel's runtime API key.
+ */
+export const SERVE_SECRET_ENV = ["CONTROL_PLANE_API_KEY"] as const;
 
 /** Options of `codex-gpt-bridge chatgpt`. */
 export const CHATGPT_OPTIONS = {
@@ -216,6 +299,51 @@ export const CHATGPT_OPTIONS = {
     value: "debug|info|warn|error",
     description: "Lowest level of the JSON log lines on stderr.",
     default: "info",
+  },
+} as const satisfies OptionTable;
+
+/** Options of `codex-gpt-bridge setup codex`. */
+export const SETUP_CODEX_OPTIONS = {
+  remove: {
+    flag: "remove",
+    env: [],
+    type: "boolean",
+    description: "Take the chatgpt server out of Codex's config instead of adding it.",
+  },
+  codexHome: {
+    flag: "codex-home",
+    env: ["CODEX_HOME"],
+    type: "string",
+    value: "DIR",
+    description: "Codex's home folder, whose config.toml is edited.",
+    default: "~/.codex",
+  },
+} as const satisfies OptionTable;
+
+/** Options of `codex-gpt-bridge doctor` besides the `serve` ones it checks. */
+export const DOCTOR_OPTIONS = {
+  json: {
+    flag: "json",
+    env: [],
+    type: "boolean",
+    description: "Print the checks as one JSON document instead of lines.",
+  },
+} as const satisfies OptionTable;
+
+/**
+ * Read by the `./codex-gpt-bridge` shell launcher, not the program: the Deno
+ * to run when `deno` is not on PATH (`setup codex` records the one it ran under).
+ */
+export const LAUNCHER_DENO_ENV = "CODEX_GPT_BRIDGE_DENO";
+
+/** Options of `codex-gpt-bridge oauth list | revoke`. */
+export const OAUTH_OPTIONS = {
+  stateDir: SERVE_OPTIONS.stateDir,
+  all: {
+    flag: "all",
+    env: [],
+    type: "boolean",
+    description: "With revoke: end every grant.",
   },
 } as const satisfies OptionTable;
 

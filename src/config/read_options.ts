@@ -39,9 +39,10 @@ function envBoolean(name: string, text: string): boolean {
   throw new ConfigError(`Invalid ${name}: "${text}" (expected 1 or 0, true or false)`);
 }
 
-function envList(text: string): string[] {
-  // Windows paths contain ":", so only split on the platform's delimiter and ",".
-  return text.split(new RegExp(`[,${delimiter === ";" ? ";" : ":"}]`)).map((s) => s.trim()).filter(Boolean);
+function envList(text: string, commaOnly = false): string[] {
+  // Windows paths contain ":", so only split on the platform's delimiter and ","; URLs contain both, so only ",".
+  const separators = commaOnly ? "," : `[,${delimiter === ";" ? ";" : ":"}]`;
+  return text.split(new RegExp(separators)).map((s) => s.trim()).filter(Boolean);
 }
 
 /**
@@ -76,7 +77,7 @@ export function readOptions<T extends OptionTable>(
     }
     if (spec.type === "list") {
       // Every list variable contributes (e.g. ..._ROOTS and ..._ROOT together).
-      const items = spec.env.flatMap((name) => envList(env(name) ?? ""));
+      const items = spec.env.flatMap((name) => envList(env(name) ?? "", spec.commaList === true));
       if (items.length > 0) raw[key] = { value: items, source: spec.env.join(" / ") };
       continue;
     }
@@ -92,8 +93,8 @@ export function readOptions<T extends OptionTable>(
 export function optionHelp(table: OptionTable): string {
   return Object.values(table).map((spec) => {
     const flag = `--${spec.flag}${spec.value ? ` ${spec.value}` : ""}`;
-    const variables = spec.env.join(", ");
+    const variables = spec.env.length > 0 ? `\n      env: ${spec.env.join(", ")}` : "";
     const fallback = spec.default ? ` (default: ${spec.default})` : "";
-    return `  ${flag}\n      ${spec.description}${fallback}\n      env: ${variables}`;
+    return `  ${flag}\n      ${spec.description}${fallback}${variables}`;
   }).join("\n");
 }

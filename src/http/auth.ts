@@ -7,13 +7,7 @@
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import {
-  type AuthInfo,
-  bearerAuthChallengeResponse,
-  OAuthError,
-  OAuthErrorCode,
-  requireBearerAuth,
-} from "@modelcontextprotocol/server";
+import { type AuthInfo, OAuthError, OAuthErrorCode, requireBearerAuth } from "@modelcontextprotocol/server";
 import type { AuthMode } from "../config/serve_config.ts";
 
 /** Either the caller's identity or the refusal to send back. */
@@ -32,8 +26,31 @@ export function secretsEqual(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** Builds the guard: `undefined` (no auth), `AuthInfo`, or a 401 `Response`. */
-export function createAuthGuard(auth: AuthMode): AuthGuard {
+/** Whether the request has an `Authorization` header that is not exactly `Bearer <token>` (the SDK would read "Bearer <token> junk" as the token). */
+export function malformedAuthorization(request: Request): boolean {
+  const header = request.headers.get("authorization");
+  return header !== null && !/^bearer [^\s]+$/i.test(header);
+}
+
+/** What a bearer-mode 401 says, so clients stop guessing at OAuth. */
+export const BEARER_REFUSAL = 'This bridge wants its bearer token: send "Authorization: Bearer <token>" with the ' +
+  "token printed at its start or given with --token (it does not use OAuth)";
+
+// The SDK's challenge, with the plain message and a realm, and still without resource_metadata.
+function bearerRefusal(status: number): Response {
+  return Response.json({ error: "invalid_token", error_description: BEARER_REFUSAL }, {
+    status,
+    headers: {
+      "www-authenticate": `Bearer realm="codex-gpt-bridge", error="invalid_token", error_description="${
+        BEARER_REFUSAL
+          .replaceAll('"', "'")
+      }"`,
+    },
+  });
+}
+
+/** Builds the guard for bearer or no auth: `undefined` (no auth), `AuthInfo`, or a 401 `Response`. */
+export function createAuthGuard(auth: Exclude<AuthMode, { kind: "oauth" }>): AuthGuard {
   if (auth.kind === "none") return () => Promise.resolve(undefined);
   const gate = requireBearerAuth({
     verifier: {
@@ -45,14 +62,9 @@ export function createAuthGuard(auth: AuthMode): AuthGuard {
       },
     },
   });
-  return function authGuard(request) {
-    // Exactly "Bearer <token>": the SDK would read "Bearer <token> junk" as the token.
-    const header = request.headers.get("authorization");
-    if (header !== null && !/^bearer [^\s]+$/i.test(header)) {
-      return Promise.resolve(
-        bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InvalidToken, "Malformed Authorization header")),
-      );
-    }
-    return gate(request);
+  return async function authGuard(request) {
+    if (malformedAuthorization(request)) return bearerRefusal(401);
+    const result = await gate(request);
+    return result instanceof Response && result.status === 401 ? bearerRefusal(401) : result;
   };
 }

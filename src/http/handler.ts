@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
+import { type AuthInfo, createMcpHandler, type McpServer } from "@modelcontextprotocol/server";
 import type { Logger } from "../log.ts";
 import type { AuthGuard } from "./auth.ts";
 import type { Guard } from "./host_origin.ts";
@@ -14,23 +14,45 @@ import type { Guard } from "./host_origin.ts";
 /** Largest request body accepted (413 above). */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
+/** Routes answered beside `/mcp`. */
+export interface ExtraRoutes {
+  /** The answer, or undefined for a path that is not theirs. */
+  handle(request: Request): Promise<Response | undefined>;
+  /**
+   * Requests a browser sends with `Origin: null` that defend themselves
+   * (the consent form under `Referrer-Policy: no-referrer`, with its CSRF token).
+   */
+  nullOriginOk(request: Request): boolean;
+}
+
 /** Options for {@linkcode createHttpHandler}. */
 export interface HttpHandlerOptions {
   /** Makes a fresh MCP server for one request. */
   serverFactory: () => McpServer;
   hostOrigin: Guard;
   auth: AuthGuard;
+  /** More routes (the OAuth authorization server), behind the same host/origin guard. */
+  routes?: ExtraRoutes;
   log: Logger;
 }
 
 /** The HTTP handler and a way to stop in-flight MCP exchanges. */
 export interface HttpHandler {
   fetch: (request: Request) => Promise<Response>;
+  /** The MCP handler behind `/mcp`, without the HTTP guards: the tunnel's door into the same handler. */
+  mcp: (request: Request, options?: { authInfo?: AuthInfo }) => Promise<Response>;
   close: () => Promise<void>;
 }
 
 function jsonError(status: number, message: string, headers?: HeadersInit): Response {
   return Response.json({ error: message }, { status, headers });
+}
+
+// The same request for the guard's eyes, minus its Origin header (the body is not read).
+function withoutOrigin(request: Request): Request {
+  const headers = new Headers(request.headers);
+  headers.delete("origin");
+  return new Request(request.url, { method: "GET", headers });
 }
 
 /** Builds the handler; see the module doc. */
@@ -41,7 +63,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     onerror: (error) => log.debug("mcp request rejected", { error: error.message }),
   });
 
-  async function serveMcp(request: Request): Promise<Response> {
+  function refuseHostOrigin(request: Request): Response | undefined {
     const refused = options.hostOrigin(request);
     if (refused) {
       // Says what was refused so an owner can add the right --allowed-host; no credentials logged.
@@ -49,8 +71,13 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         host: request.headers.get("host"),
         origin: request.headers.get("origin"),
       });
-      return refused;
     }
+    return refused;
+  }
+
+  async function serveMcp(request: Request): Promise<Response> {
+    const refused = refuseHostOrigin(request);
+    if (refused) return refused;
     const auth = await options.auth(request);
     if (auth instanceof Response) {
       log.warn("request refused: missing or invalid bearer token", {
@@ -75,6 +102,13 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         }
         return Response.json({ status: "ok" });
       }
+      if (options.routes) {
+        const nullOrigin = request.headers.get("origin") === "null" && options.routes.nullOriginOk(request);
+        const refused = refuseHostOrigin(nullOrigin ? withoutOrigin(request) : request);
+        if (refused) return refused;
+        const answer = await options.routes.handle(request);
+        if (answer) return answer;
+      }
       return jsonError(404, "Not found: the MCP endpoint is /mcp");
     } catch (error) {
       log.error("request failed", { error });
@@ -82,5 +116,5 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     }
   }
 
-  return { fetch, close: () => mcp.close() };
+  return { fetch, mcp: mcp.fetch, close: () => mcp.close() };
 }

@@ -17,6 +17,8 @@ export interface BoundedStoreOptions<T> {
   isPinned: (value: T) => boolean;
   /** When an entry was last active, in ms since the epoch. */
   touchedAt: (value: T) => number;
+  /** Told of every entry dropped by expiry or eviction (e.g. to delete its stored copy). */
+  onDrop?: (value: T) => void;
   /** Clock, injectable for tests. @default Date.now */
   now?: () => number;
 }
@@ -69,7 +71,7 @@ export class BoundedStore<T> {
   #expire(): void {
     const cutoff = this.#now() - this.ttlMs;
     for (const [key, value] of this.#entries) {
-      if (!this.#options.isPinned(value) && this.#options.touchedAt(value) < cutoff) this.#entries.delete(key);
+      if (!this.#options.isPinned(value) && this.#options.touchedAt(value) < cutoff) this.#drop(key, value);
     }
   }
 
@@ -81,6 +83,11 @@ export class BoundedStore<T> {
       if (!oldest || at < oldest[1]) oldest = [key, at];
     }
     if (!oldest) throw new StoreFullError(`All ${this.maxEntries} entries are in use`);
-    this.#entries.delete(oldest[0]);
+    this.#drop(oldest[0], this.#entries.get(oldest[0])!);
+  }
+
+  #drop(key: string, value: T): void {
+    this.#entries.delete(key);
+    this.#options.onDrop?.(value);
   }
 }

@@ -16,8 +16,13 @@ export function withCallerDeadline(authInfo: AuthInfo, deadline: number | undefi
   return { ...authInfo, extra: { ...authInfo.extra, [DEADLINE]: deadline } };
 }
 
-/** The call options a tool handler passes to the service. */
+/** The call options a tool handler passes to the service: the deadline, and who calls (for the audit). */
 export function callOptions(ctx: { http?: { authInfo?: AuthInfo } } | undefined): CallOptions {
-  const deadline = ctx?.http?.authInfo?.extra?.[DEADLINE];
-  return typeof deadline === "number" && Number.isFinite(deadline) ? { deadline } : {};
+  const authInfo = ctx?.http?.authInfo;
+  const deadline = authInfo?.extra?.[DEADLINE];
+  const clientId = authInfo?.clientId;
+  return {
+    ...(typeof deadline === "number" && Number.isFinite(deadline) ? { deadline } : {}),
+    ...(typeof clientId === "string" && clientId !== "" ? { clientId } : {}),
+  };
 }

@@ -7,7 +7,14 @@
  *
  * @module
  */
-import { CHATGPT_OPTIONS, CODEX_CHILD_ENV, optionVariables, SERVE_OPTIONS } from "../config/options.ts";
+import {
+  CHATGPT_OPTIONS,
+  CODEX_CHILD_ENV,
+  optionVariables,
+  SERVE_OPTIONS,
+  SERVE_SECRET_ENV,
+  SETUP_CODEX_OPTIONS,
+} from "../config/options.ts";
 
 /** Variables the `openai` package honours that an owner may rely on (org/project-scoped keys). */
 export const OPENAI_LIBRARY_ENV = ["OPENAI_ORG_ID", "OPENAI_PROJECT_ID"] as const;
@@ -33,10 +40,20 @@ export interface ServePermissionInput {
   port: number;
   /** The state folder (realpath, created by the launcher): the only place the bridge writes. */
   stateDir: string;
+  /** The Secure MCP Tunnel control plane's URL, when a tunnel is configured. */
+  controlPlaneUrl?: string;
+  /** `host:port`s the bridge may connect to: OAuth client metadata documents (ChatGPT's). @default [] */
+  fetchHosts?: readonly string[];
 }
 
 function hostPort(host: string, port: number): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** `host:port` of a URL, the port spelled out: what `--allow-net` names. */
+export function urlHostPort(text: string): string {
+  const url = new URL(text);
+  return `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
 }
 
 function unique(values: readonly string[]): string[] {
@@ -54,12 +71,29 @@ export function servePermissionFlags(input: ServePermissionInput): string[] {
     `--allow-write=${input.stateDir}`,
     // Exactly the Codex launcher: `codex --version`, `codex app-server` / `mcp-server`.
     `--allow-run=${input.codexPath}`,
-    // Listening on the configured address only; the bridge makes no outbound connections.
-    `--allow-net=${hostPort(input.host, input.port)}`,
-    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...CODEX_CHILD_ENV]).join(",")}`,
+    // Listening on the configured address; outbound only to a tunnel's control plane and the OAuth client
+    // metadata hosts (if any).
+    `--allow-net=${
+      unique([
+        hostPort(input.host, input.port),
+        ...(input.controlPlaneUrl ? [urlHostPort(input.controlPlaneUrl)] : []),
+        ...(input.fetchHosts ?? []),
+      ]).join(",")
+    }`,
+    `--allow-env=${unique([...optionVariables(SERVE_OPTIONS), ...SERVE_SECRET_ENV, ...CODEX_CHILD_ENV]).join(",")}`,
     // request.signal then aborts only when a client goes away, which is what the MCP SDK listens for
     // (and Deno stops printing a warning that is not a JSON log line).
     "--unstable-no-legacy-abort",
+  ];
+}
+
+/** Deno flags for `codex-gpt-bridge oauth list | revoke`: the state folder and the variables naming it. */
+export function oauthCliPermissionFlags(input: { stateDir: string; env: readonly string[] }): string[] {
+  return [
+    "--no-prompt",
+    `--allow-read=${input.stateDir}`,
+    `--allow-write=${input.stateDir}`,
+    `--allow-env=${unique([...input.env]).join(",")}`,
   ];
 }
 
@@ -71,12 +105,68 @@ export interface ChatgptPermissionInput {
 
 /** Deno flags for the `chatgpt` process: the API host, its variables, nothing else. */
 export function chatgptPermissionFlags(input: ChatgptPermissionInput): string[] {
-  const url = new URL(input.baseUrl);
-  const port = url.port || (url.protocol === "https:" ? "443" : "80");
   return [
     "--no-prompt",
-    `--allow-net=${url.hostname}:${port}`,
+    `--allow-net=${urlHostPort(input.baseUrl)}`,
     `--allow-env=${[...optionVariables(CHATGPT_OPTIONS), ...OPENAI_LIBRARY_ENV].join(",")}`,
     `--ignore-env=${OPENAI_IGNORED_ENV.join(",")}`,
+  ];
+}
+
+/** What the `service` permission set is computed from. */
+export interface ServicePermissionInput {
+  /** The folders installing the service writes (its file's, the logs'). */
+  writeDirs: readonly string[];
+  /** Absolute path of systemctl/launchctl, when installed. */
+  manager: string | undefined;
+}
+
+/** Variables `service` reads: where the file goes, the PATH the service gets, the default state folder. */
+export const SERVICE_ENV = ["HOME", "PATH", "XDG_STATE_HOME"] as const;
+
+/**
+ * Deno flags for the `service` process: write the service file's folders,
+ * run the service manager, read anything (the serve flags' roots and Codex
+ * are checked before the file is written), know the uid (launchd's domain).
+ */
+export function servicePermissionFlags(input: ServicePermissionInput): string[] {
+  return [
+    "--no-prompt",
+    "--allow-read",
+    `--allow-write=${unique(input.writeDirs).join(",")}`,
+    ...(input.manager ? [`--allow-run=${input.manager}`] : []),
+    `--allow-env=${SERVICE_ENV.join(",")}`,
+    "--allow-sys=uid",
+  ];
+}
+
+/**
+ * Deno flags for the `secret` process: find and run the keychain tool, read
+ * PATH; nothing else (stdin and stdout need no permission).
+ */
+export function secretPermissionFlags(input: { tool: string | undefined }): string[] {
+  return [
+    "--no-prompt",
+    ...(input.tool ? [`--allow-read=${input.tool}`, `--allow-run=${input.tool}`] : []),
+    "--allow-env=PATH",
+  ];
+}
+
+/** What the `setup codex` permission set is computed from. */
+export interface SetupCodexPermissionInput {
+  /** Codex's home folder. */
+  codexHome: string;
+  /** The folder of the real `config.toml` when it is a symlink out of the home folder (dotfile managers). */
+  configDir?: string;
+}
+
+/** Deno flags for `setup codex`: Codex's home folder (read and write) and its variables, nothing else. */
+export function setupCodexPermissionFlags(input: SetupCodexPermissionInput): string[] {
+  const folders = unique([input.codexHome, ...(input.configDir ? [input.configDir] : [])]).join(",");
+  return [
+    "--no-prompt",
+    `--allow-read=${folders}`,
+    `--allow-write=${folders}`,
+    `--allow-env=${[...optionVariables(SETUP_CODEX_OPTIONS), "HOME"].join(",")}`,
   ];
 }

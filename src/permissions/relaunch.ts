@@ -10,13 +10,26 @@
  *
  * @module
  */
-import { delimiter, isAbsolute, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
-import { chatgptPermissionFlags, servePermissionFlags } from "./permission_flags.ts";
+import {
+  chatgptPermissionFlags,
+  oauthCliPermissionFlags,
+  secretPermissionFlags,
+  servePermissionFlags,
+  servicePermissionFlags,
+  setupCodexPermissionFlags,
+} from "./permission_flags.ts";
+import { keychainToolName } from "../keychain/keychain_tool.ts";
+import { serviceFiles } from "../login_service/service_files.ts";
+import { OAUTH_OPTIONS, optionVariables } from "../config/options.ts";
+import { STATE_DIR_ENV } from "../state/state_dir.ts";
+import type { ServeConfig } from "../config/serve_config.ts";
 import type { ServeLaunchInput } from "./launch_input.ts";
+import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
 
 /** Whether this process already runs under a narrow permission set. */
 export function isConfined(): boolean {
@@ -57,11 +70,13 @@ export interface ServeLaunch {
   flags: string[];
   /** Appended to the user's arguments: the last value of a flag wins. */
   pinnedArgs: string[];
+  /** Added to the child's environment: the secrets the launcher read from the keychain. @default {} */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Computes the confined `serve` launch for a validated config or the launcher's read of the options. */
 export async function planServeLaunch(
-  config: ServeLaunchInput,
+  config: ServeLaunchInput & Partial<Pick<ServeConfig, "auth" | "tunnel">>,
   env: (name: string) => string | undefined,
 ): Promise<ServeLaunch> {
   const roots: string[] = [];
@@ -83,12 +98,37 @@ export async function planServeLaunch(
   const stateDir = await Deno.realPath(config.stateDir).catch(() => config.stateDir);
   // The launcher itself too: the serving stage resolves it to find the install folder.
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
+  // OAuth client metadata documents are fetched only from the hosts of the owner's https redirect patterns.
+  // Loaded here, not statically: it pulls in an npm package, and the launcher imports this file before those exist.
+  const fetchHosts = config.auth?.kind === "oauth"
+    ? (await import("../oauth/clients.ts")).metadataDocumentHosts(config.auth.redirectPatterns).map((host) =>
+      host.includes(":") ? host : `${host}:443`
+    )
+    : [];
   return {
     flags: [
-      ...servePermissionFlags({ roots, alsoRead, codexPath, host: config.host, port, stateDir }),
+      ...servePermissionFlags({
+        roots,
+        alsoRead,
+        codexPath,
+        host: config.host,
+        port,
+        stateDir,
+        controlPlaneUrl: config.tunnel?.controlPlaneUrl,
+        fetchHosts,
+      }),
       ...MEMORY_FLAGS,
     ],
     pinnedArgs: ["--codex", codexPath, "--port", String(port), "--state-dir", stateDir],
+  };
+}
+
+/** Computes the confined `oauth list | revoke` launch: the state folder only. */
+export async function planOAuthCliLaunch(stateDir: string): Promise<ServeLaunch> {
+  const dir = await Deno.realPath(stateDir).catch(() => stateDir);
+  return {
+    flags: oauthCliPermissionFlags({ stateDir: dir, env: [...optionVariables(OAUTH_OPTIONS), ...STATE_DIR_ENV] }),
+    pinnedArgs: ["--state-dir", dir],
   };
 }
 
@@ -134,6 +174,38 @@ export function shellExec(commandLine: readonly string[], env: Readonly<Record<s
   return `${exports}exec ${commandLine.map(shellWord).join(" ")}`;
 }
 
+/** Computes the confined `service` launch: the service file's folders, the service manager. */
+export function planServiceLaunch(os: typeof Deno.build.os, env: (name: string) => string | undefined): ServeLaunch {
+  const home = env("HOME");
+  if (!home) throw new ConfigError("HOME is not set: the service file lives under the home folder");
+  const files = serviceFiles(os, home);
+  const manager = resolveExecutable(files.manager, env("PATH"));
+  return {
+    flags: [...servicePermissionFlags({ writeDirs: files.writeDirs, manager }), ...MEMORY_FLAGS],
+    pinnedArgs: [],
+  };
+}
+
+/** Computes the confined `secret` launch: exactly the keychain tool this PATH finds. */
+export function planSecretLaunch(os: typeof Deno.build.os, env: (name: string) => string | undefined): ServeLaunch {
+  const name = keychainToolName(os);
+  const tool = name === undefined ? undefined : resolveExecutable(name, env("PATH"));
+  return { flags: [...secretPermissionFlags({ tool }), ...MEMORY_FLAGS], pinnedArgs: [] };
+}
+
+/**
+ * Computes the confined `setup codex` launch: it may write Codex's home folder only, and the folder of the real
+ * `config.toml` when that is a symlink (the link is kept: the file it points to is replaced).
+ */
+export async function planSetupCodexLaunch(config: SetupCodexConfig): Promise<ServeLaunch> {
+  const real = await Deno.realPath(join(config.codexHome, "config.toml")).catch(() => undefined);
+  const configDir = real ? dirname(real) : undefined;
+  return {
+    flags: [...setupCodexPermissionFlags({ codexHome: config.codexHome, configDir }), ...MEMORY_FLAGS],
+    pinnedArgs: ["--codex-home", config.codexHome],
+  };
+}
+
 /**
  * Runs `entry` again under `flags`, forwarding SIGINT/SIGTERM, and resolves
  * with its exit code.
@@ -147,7 +219,7 @@ export async function relaunch(
   const [program, ...programArgs] = confinedCommandLine(entry, command, args, launch);
   const child = new Deno.Command(program, {
     args: programArgs,
-    env: memoryEnv((name) => Deno.env.get(name)),
+    env: { ...memoryEnv((name) => Deno.env.get(name)), ...launch.env },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

@@ -7,6 +7,7 @@
  */
 import { resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { urlHostPort } from "./permission_flags.ts";
 
 /** One permission probe and its state. */
 export interface PermissionProbe {
@@ -50,7 +51,9 @@ export function describeRuntimePermissions(options: RuntimePermissionOptions): {
  * baked at compile time), refuses to start when the config asks for more
  * than the runtime grants, naming the fix.
  */
-export function assertGranted(config: { roots: readonly string[]; host: string; port: number }): void {
+export function assertGranted(
+  config: { roots: readonly string[]; host: string; port: number; tunnel?: { controlPlaneUrl: string } },
+): void {
   for (const root of config.roots) {
     const path = resolve(root);
     if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
@@ -66,5 +69,14 @@ export function assertGranted(config: { roots: readonly string[]; host: string; 
       `Listening on ${host} is not permitted for this binary (fixed when it was compiled); rebuild it with ` +
         `\`deno task compile -- --host ${config.host} --port ${config.port} …\``,
     );
+  }
+  if (config.tunnel) {
+    const plane = urlHostPort(config.tunnel.controlPlaneUrl);
+    if (Deno.permissions.querySync({ name: "net", host: plane }).state !== "granted") {
+      throw new ConfigError(
+        `Reaching the tunnel control plane ${plane} is not permitted for this binary (fixed when it was compiled); ` +
+          `rebuild it with \`deno task compile -- --tunnel-id … --control-plane-url ${config.tunnel.controlPlaneUrl} …\``,
+      );
+    }
   }
 }

@@ -24,11 +24,18 @@ import { spawnChild } from "./spawn_child.ts";
 import { StderrTail } from "./stderr_tail.ts";
 import { declineApproval } from "./approval_answers.ts";
 import { compareVersions } from "./codex_version.ts";
-import { assertProfileActive, newProfileId, threadConfig } from "./permission_config.ts";
+import {
+  assertProfileActive,
+  CONFIG_READ_METHOD,
+  mcpServerNames,
+  newProfileId,
+  threadConfig,
+} from "./permission_config.ts";
 import type {
   AdapterOptions,
   CodexUpstream,
   ContinueThreadRequest,
+  ModelChoice,
   StartThreadRequest,
   TurnResult,
   TurnSettings,
@@ -42,8 +49,10 @@ const METHODS = [
   "thread/resume",
   "turn/start",
   "turn/interrupt",
+  "model/list",
   "thread/backgroundTerminals/clean",
   "thread/unsubscribe",
+  CONFIG_READ_METHOD,
 ];
 
 /**
@@ -52,8 +61,25 @@ const METHODS = [
  * (a secret added since stayed readable); ≤ 0.111 ignore profiles silently.
  */
 export const FIRST_CONFINED_APP_SERVER = "0.137.0";
+/** What Codex sends when it starts an MCP server for a thread. */
+const MCP_STARTUP_NOTIFICATION = "mcpServer/startupStatus/updated";
+
+/** Why a thread for which Codex started an MCP server gets no (further) turn. */
+function mcpStartedError(): UpstreamError {
+  return new UpstreamError(
+    "Codex started one of its own MCP servers for this turn (they run outside the sandbox), so the turn was " +
+      "stopped; this happens when a server is added to Codex's config while the bridge starts a turn: try again",
+  );
+}
+
 /** Longest the clean-up after a turn may take before the child is stopped instead. */
 const CLEANUP_TIMEOUT_MS = 5000;
+
+/** How long a model list is reused. */
+const MODEL_LIST_TTL_MS = 60_000;
+
+/** How much of a streamed reasoning summary is kept (its end: the latest thought). */
+const SUMMARY_KEEP_CHARS = 2000;
 
 /** How long a turn may take to confirm an interrupt before we give up on it. */
 const INTERRUPT_GRACE_MS = 5000;
@@ -69,6 +95,8 @@ interface ActiveTurn {
   /** Commands started and not yet finished: itemId → command. */
   openCommands: Map<string, string>;
   lastError?: string;
+  /** The reasoning summary being streamed: which item and part, and its text so far. */
+  summary?: { key: string; text: string };
   resolve(result: TurnResult): void;
   reject(error: Error): void;
 }
@@ -79,6 +107,8 @@ interface Session {
   /** Threads started or resumed in this process. */
   loaded: Set<string>;
   turns: Map<string, ActiveTurn>;
+  /** Threads for which Codex reported starting an MCP server: none should (see permission_config.ts). */
+  mcpStarted: Set<string>;
   stderr: StderrTail;
   /** Set once the child is gone, with the reason. */
   dead?: UpstreamError;
@@ -96,6 +126,7 @@ export class AppServerAdapter implements CodexUpstream {
   readonly protocol = "app-server" as const;
   #options: AdapterOptions;
   #child: LazyChild<Session>;
+  #models?: { at: number; choices: ModelChoice[] };
 
   constructor(options: AdapterOptions) {
     this.#options = options;
@@ -117,6 +148,34 @@ export class AppServerAdapter implements CodexUpstream {
           `need Codex ${FIRST_CONFINED_APP_SERVER} or newer (\`npm i -g @openai/codex\`)`,
       },
     });
+  }
+
+  /** `model/list`, every page, visible models only; kept for a minute (the catalogue rarely changes). */
+  async listModels(): Promise<ModelChoice[]> {
+    if (this.#models && this.#models.at > Date.now() - MODEL_LIST_TTL_MS) return this.#models.choices;
+    const session = await this.#child.get();
+    const choices: ModelChoice[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const result = await this.#call(session, "model/list", cursor ? { cursor } : {}) as {
+        data?: Record<string, unknown>[];
+        nextCursor?: string | null;
+      };
+      for (const entry of result?.data ?? []) {
+        if (entry.hidden === true || typeof entry.model !== "string") continue;
+        const efforts = Array.isArray(entry.supportedReasoningEfforts) ? entry.supportedReasoningEfforts : [];
+        choices.push({
+          model: entry.model,
+          efforts: efforts.map((e: { reasoningEffort?: unknown }) => String(e?.reasoningEffort)),
+          isDefault: entry.isDefault === true,
+          ...(typeof entry.defaultReasoningEffort === "string" ? { defaultEffort: entry.defaultReasoningEffort } : {}),
+        });
+      }
+      cursor = result?.nextCursor ?? null;
+      if (!cursor) break;
+    }
+    this.#models = { at: Date.now(), choices };
+    return choices;
   }
 
   async startThread(request: StartThreadRequest): Promise<TurnResult> {
@@ -146,7 +205,8 @@ export class AppServerAdapter implements CodexUpstream {
   /**
    * Starts or resumes a thread with this turn's settings: the permission
    * profile instead of `sandbox` when confined (the two together switch the
-   * profile off), checked in the answer before any prompt is sent.
+   * profile off), checked in the answer before any prompt is sent, and every
+   * MCP server Codex's config names disabled (they would run unsandboxed).
    */
   async #openThread(
     session: Session,
@@ -155,22 +215,23 @@ export class AppServerAdapter implements CodexUpstream {
     threadId?: string,
   ): Promise<unknown> {
     const profileId = newProfileId();
+    // Read afresh for each turn: the user may have added a server since. No cwd: project layers never load.
+    const mcpServers = mcpServerNames(await this.#call(session, CONFIG_READ_METHOD, {}));
     const result = await this.#call(session, method, {
       ...(threadId ? { threadId } : {}),
       cwd: request.cwd,
       approvalPolicy: request.approvalPolicy,
       ...(request.confinement ? {} : { sandbox: request.sandbox }),
-      config: threadConfig(request.confinement, profileId),
+      config: threadConfig(request.confinement, profileId, mcpServers),
     });
     const id = threadId ?? (result as { thread?: { id?: string } })?.thread?.id;
     if (id) session.loaded.add(id);
-    if (request.confinement) {
-      try {
-        assertProfileActive(result, profileId, method);
-      } catch (error) {
-        if (id) await this.#unload(session, id);
-        throw error;
-      }
+    try {
+      if (request.confinement) assertProfileActive(result, profileId, method);
+      if (id && session.mcpStarted.has(id)) throw mcpStartedError();
+    } catch (error) {
+      if (id) await this.#unload(session, id);
+      throw error;
     }
     return result;
   }
@@ -229,6 +290,7 @@ export class AppServerAdapter implements CodexUpstream {
       child,
       loaded: new Set<string>(),
       turns: new Map<string, ActiveTurn>(),
+      mcpStarted: new Set<string>(),
       stderr: new StderrTail({ onLine: (line) => log.debug("codex stderr", { line }) }),
     } as Partial<Session> as Session;
     session.peer = new JsonLinesPeer(child.stdin, child.stdout, {
@@ -319,7 +381,12 @@ export class AppServerAdapter implements CodexUpstream {
     // Registered before turn/start: notifications may arrive before its response.
     session.turns.set(threadId, turn);
     settings.signal.addEventListener("abort", onAbort, { once: true });
-    this.#call(session, "turn/start", { threadId, input: [{ type: "text", text: prompt }] }).then(
+    this.#call(session, "turn/start", {
+      threadId,
+      input: [{ type: "text", text: prompt }],
+      ...(settings.model ? { model: settings.model } : {}),
+      ...(settings.reasoningEffort ? { effort: settings.reasoningEffort } : {}),
+    }).then(
       (result) => {
         turn.turnId ??= (result as { turn?: { id?: string } })?.turn?.id;
         if (settings.signal.aborted) this.#interrupt(session, turn);
@@ -357,6 +424,14 @@ export class AppServerAdapter implements CodexUpstream {
   #onNotification(session: Session, method: string, params: Params): void {
     const threadId = params.threadId ?? params.conversationId;
     const turn = threadId ? session.turns.get(threadId) : undefined;
+    if (method === MCP_STARTUP_NOTIFICATION && threadId) {
+      // A server the config/read answer did not name (added in between): no prompt goes to such a thread.
+      this.#options.log.warn("Codex started an MCP server for a bridge turn", { threadId, name: params.name });
+      session.mcpStarted.add(threadId);
+      if (turn?.turnId) this.#interrupt(session, turn);
+      if (turn) this.#finish(session, turn, mcpStartedError());
+      return;
+    }
     if (!turn) return;
     const emit = turn.settings.onEvent;
     const item = params.item ?? {};
@@ -389,6 +464,37 @@ export class AppServerAdapter implements CodexUpstream {
         const error = params.error as { message?: string } | undefined;
         turn.lastError = error?.message ?? JSON.stringify(params).slice(0, 300);
         emit({ kind: "other", type: "error" });
+        return;
+      }
+      case "item/reasoning/summaryTextDelta": {
+        // Deltas of one summary part add up; a new item or part starts a new summary.
+        const key = `${params.itemId}:${params.summaryIndex}`;
+        if (turn.summary?.key !== key) turn.summary = { key, text: "" };
+        turn.summary.text = (turn.summary.text + String(params.delta ?? "")).slice(-SUMMARY_KEEP_CHARS);
+        emit({ kind: "reasoning_summary", text: turn.summary.text });
+        return;
+      }
+      case "turn/plan/updated": {
+        const plan = Array.isArray(params.plan) ? params.plan as { step?: unknown; status?: unknown }[] : [];
+        const explanation = typeof params.explanation === "string" ? params.explanation : undefined;
+        const steps = plan.map((entry) => ({ step: String(entry?.step ?? ""), status: String(entry?.status ?? "") }));
+        emit({ kind: "plan", steps, ...(explanation ? { explanation } : {}) });
+        return;
+      }
+      case "thread/tokenUsage/updated": {
+        const total = (params.tokenUsage as { total?: Record<string, unknown> } | undefined)?.total;
+        if (!total) return;
+        const count = (name: string) => typeof total[name] === "number" ? total[name] as number : 0;
+        emit({
+          kind: "token_usage",
+          usage: {
+            inputTokens: count("inputTokens"),
+            cachedInputTokens: count("cachedInputTokens"),
+            outputTokens: count("outputTokens"),
+            reasoningOutputTokens: count("reasoningOutputTokens"),
+            totalTokens: count("totalTokens"),
+          },
+        });
         return;
       }
       case "turn/completed":

@@ -105,10 +105,17 @@ export class McpServerAdapter implements CodexUpstream {
       tools: [...this.#tools],
       confinement: {
         supported: false,
-        problem: "codex mcp-server cannot confine a turn to the root (its codex-reply takes no permission profile " +
-          "and it cannot end a turn's background processes): use --upstream app-server (Codex 0.153.4 has both)",
+        // It cannot say which MCP servers its config names (no config/read), so it starts them all, unsandboxed.
+        problem: "codex mcp-server cannot confine a turn to the root (its codex-reply takes no permission profile, " +
+          "it cannot end a turn's background processes, and it starts Codex's own MCP servers outside the " +
+          "sandbox): use --upstream app-server (Codex 0.153.4 has both)",
       },
     });
+  }
+
+  /** `codex mcp-server` cannot list models: only the owner's `--models` can allow one. */
+  listModels(): Promise<undefined> {
+    return Promise.resolve(undefined);
   }
 
   startThread(request: StartThreadRequest): Promise<TurnResult> {
@@ -117,6 +124,8 @@ export class McpServerAdapter implements CodexUpstream {
       cwd: request.cwd,
       sandbox: request.sandbox,
       "approval-policy": request.approvalPolicy,
+      ...(request.model ? { model: request.model } : {}),
+      ...(request.reasoningEffort ? { config: { model_reasoning_effort: request.reasoningEffort } } : {}),
     }, request);
   }
 

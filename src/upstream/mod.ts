@@ -98,6 +98,10 @@ export class UnavailableUpstream implements CodexUpstream {
     return this.startThread();
   }
 
+  listModels(): Promise<undefined> {
+    return Promise.reject(new UpstreamError(`Codex is unavailable: ${this.problem}`));
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

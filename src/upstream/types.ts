@@ -27,10 +27,34 @@ export type UpstreamEvent =
   | { kind: "agent_message"; text: string }
   | { kind: "file_change"; paths: string[] }
   | { kind: "reasoning" }
+  /** The reasoning summary Codex is writing, so far (app-server). */
+  | { kind: "reasoning_summary"; text: string }
+  /** Codex's plan for the turn, as last updated (app-server). */
+  | { kind: "plan"; steps: { step: string; status: string }[]; explanation?: string }
+  /** Tokens used by the thread so far (app-server). */
+  | { kind: "token_usage"; usage: TokenUsage }
   /** Codex asked for an approval and the bridge declined it. */
   | { kind: "approval_declined"; request: string }
   /** Anything else the protocol streamed, named by its wire type. */
   | { kind: "other"; type: string };
+
+/** A model Codex offers, with the reasoning efforts it supports. */
+export interface ModelChoice {
+  model: string;
+  efforts: string[];
+  /** The one Codex uses when none is named. */
+  isDefault: boolean;
+  defaultEffort?: string;
+}
+
+/** Token counts as Codex reports them. */
+export interface TokenUsage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningOutputTokens: number;
+  totalTokens: number;
+}
 
 /**
  * What one Codex turn may touch, enforced by the OS through Codex's
@@ -59,6 +83,10 @@ export interface TurnSettings {
    */
   confinement?: Confinement;
   approvalPolicy: ApprovalPolicy;
+  /** The model to use; undefined: Codex's default (or the thread's earlier choice). */
+  model?: string;
+  /** The reasoning effort to use; undefined: the model's default. */
+  reasoningEffort?: string;
   /** Aborting cancels the turn upstream (timeout or shutdown). */
   signal: AbortSignal;
   /** Called for each progress event, in order. Must not throw. */
@@ -109,6 +137,11 @@ export interface CodexUpstream {
   readonly protocol: UpstreamProtocol;
   /** Describes the upstream without starting a turn. Never rejects. */
   info(): Promise<UpstreamInfo>;
+  /**
+   * The models this Codex offers; undefined when its protocol cannot list
+   * them. Rejects with UpstreamError when Codex cannot be asked.
+   */
+  listModels(): Promise<ModelChoice[] | undefined>;
   /** Runs a first turn on a new thread. Rejects with UpstreamError. */
   startThread(request: StartThreadRequest): Promise<TurnResult>;
   /** Runs a further turn on an existing thread. Rejects with UpstreamError. */

@@ -171,3 +171,49 @@ Deno.test("parseServeConfig() reads --rotate-token and refuses it beside a given
   refuses(["--root", "/a", "--rotate-token", "--token", "0123456789abcdef0123"], {}, /cannot go with --token/);
   refuses(["--root", "/a", "--rotate-token", "--no-auth"], {}, /cannot go with --no-auth/);
 });
+
+const TUNNEL_ID = `tunnel_${"0a".repeat(16)}`;
+
+Deno.test("parseServeConfig() sets up a tunnel from --tunnel-id and the key from CONTROL_PLANE_API_KEY only", () => {
+  assert.equal(parseServeConfig(["--root", "/src"], env({ CONTROL_PLANE_API_KEY: "sk-x" })).tunnel, undefined);
+  const config = parseServeConfig(["--root", "/src", "--tunnel-id", TUNNEL_ID], env({ CONTROL_PLANE_API_KEY: "sk-x" }));
+  assert.deepEqual(config.tunnel, { id: TUNNEL_ID, controlPlaneUrl: "https://api.openai.com", apiKey: "sk-x" });
+  assert.ok(Object.isFrozen(config.tunnel));
+  assert.equal(config.codexEnv.CONTROL_PLANE_API_KEY, undefined, "Codex never sees the tunnel key");
+  const fromEnv = parseServeConfig(
+    ["--root", "/src"],
+    env({
+      CONTROL_PLANE_TUNNEL_ID: TUNNEL_ID,
+      CONTROL_PLANE_API_KEY: "sk-y",
+      CONTROL_PLANE_BASE_URL: "http://127.0.0.1:9100",
+    }),
+  );
+  assert.deepEqual(fromEnv.tunnel, { id: TUNNEL_ID, controlPlaneUrl: "http://127.0.0.1:9100", apiKey: "sk-y" });
+  // There is no flag for the key: it would show in process lists.
+  refuses(["--root", "/src", "--control-plane-api-key", "sk-x"], {}, /control-plane-api-key/);
+});
+
+Deno.test("parseServeConfig() refuses a bad tunnel id, a missing key and a plain-http remote control plane", () => {
+  const key = { CONTROL_PLANE_API_KEY: "sk-secret-value" };
+  refuses(["--root", "/s", "--tunnel-id", "tunnel_123"], key, /--tunnel-id.*"tunnel_123".*32 lowercase/);
+  refuses(["--root", "/s", "--tunnel-id", TUNNEL_ID.toUpperCase()], key, /--tunnel-id/);
+  refuses(["--root", "/s", "--tunnel-id", TUNNEL_ID], {}, /CONTROL_PLANE_API_KEY is not/);
+  refuses(["--root", "/s", "--tunnel-id", TUNNEL_ID, "--control-plane-url", "http://api.openai.com"], key, /https/);
+  refuses(["--root", "/s", "--tunnel-id", TUNNEL_ID, "--control-plane-url", "https://x.test/v1"], key, /origin only/);
+  refuses(["--root", "/s", "--tunnel-id", TUNNEL_ID, "--control-plane-url", "nope"], key, /expected a URL/);
+  assert.throws(
+    () => parseServeConfig(["--root", "/s", "--tunnel-id", TUNNEL_ID], env({ CONTROL_PLANE_API_KEY: "sk x" })),
+    (error: Error) => !error.message.includes("sk x") && /hidden/.test(error.message),
+  );
+  // Positive controls: https anywhere, http on loopback.
+  for (const url of ["https://tunnel.example.com:8443", "http://localhost:9000", "http://[::1]:9000"]) {
+    const config = parseServeConfig(["--root", "/s", "--tunnel-id", TUNNEL_ID, "--control-plane-url", url], env(key));
+    assert.equal(config.tunnel?.controlPlaneUrl, new URL(url).origin);
+  }
+});
+
+Deno.test("parseServeConfig() takes the keychain switch", () => {
+  assert.equal(parseServeConfig(["--root", "/a"], env()).keychain, true);
+  assert.equal(parseServeConfig(["--root", "/a", "--no-keychain"], env()).keychain, false);
+  assert.equal(parseServeConfig(["--root", "/a"], env({ CODEX_GPT_BRIDGE_NO_KEYCHAIN: "1" })).keychain, false);
+});

@@ -1,92 +1,56 @@
 /**
- * End to end, Codex → ChatGPT: the real, current Codex is the MCP client of
- * this project's `chatgpt` server. Codex's own model (fake #1) calls
- * `ask_chatgpt`; the server asks the Responses API (fake #2); the answer
- * flows back into the Codex turn's final message. The server is started
- * two seconds late, as on a loaded machine: the project's config must make
- * Codex wait for it rather than run the turn without `ask_chatgpt`.
+ * End to end, Codex → ChatGPT through the project's own `.codex/config.toml`:
+ * the real, current Codex, started in a subfolder of a trusted project, is
+ * the MCP client of the `chatgpt` server the file names. Codex's own model
+ * (fake #1) calls `ask_chatgpt`; the server asks the Responses API (fake #2);
+ * the answer flows back into the turn's final message. The server starts two
+ * seconds late, as on a loaded machine: the file must make Codex wait for it
+ * rather than run the turn without `ask_chatgpt`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { lastFunctionOutput, startFakeResponsesApi } from "../fixtures/fake_responses_api.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
-import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
+import { CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { PROJECT_DIR } from "../fixtures/bridge_process.ts";
+import { makeCodexProject, startAskChatgptFakes } from "../fixtures/ask_chatgpt_turn.ts";
 
 Deno.test({
-  name: `e2e: Codex ${CURRENT_CODEX} calls ask_chatgpt and gets the GPT answer back`,
+  name: `e2e: Codex ${CURRENT_CODEX} in a subfolder of the trusted project calls ask_chatgpt and gets the answer`,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
-    let offered = "";
-    const codexModel = await startFakeResponsesApi({
-      reply: (request) => {
-        // Codex offers MCP tools as a namespace group: {type: "namespace", name: "mcp__chatgpt", tools: [...]}.
-        // deno-lint-ignore no-explicit-any
-        const group = (request.body.tools ?? []).find((tool: any) =>
-          tool.type === "namespace" && tool.name === "mcp__chatgpt"
-        );
-        // deno-lint-ignore no-explicit-any
-        offered = group?.tools?.map((tool: any) => tool.name).join(",") ?? "";
-        const output = lastFunctionOutput(request.body);
-        if (output !== undefined) return { output: [{ type: "message", text: `FINAL: ${output}` }] };
-        return {
-          output: [{
-            type: "function_call",
-            namespace: "mcp__chatgpt",
-            name: "ask_chatgpt",
-            arguments: { prompt: "Review plan X" },
-          }],
-        };
-      },
-    });
-    const gpt = await startFakeResponsesApi({
-      reply: () => ({ output: [{ type: "message", text: "GPT says: plan X is sound" }] }),
-    });
-    const work = await Deno.makeTempDir({ prefix: "chatgpt-e2e-" });
-    const slowLauncher = join(work, "slow-launcher.sh");
-    await Deno.writeTextFile(
-      slowLauncher,
-      `#!/bin/sh\nsleep 2\nexec ${JSON.stringify(join(PROJECT_DIR, "codex-gpt-bridge"))} "$@"\n`,
-      { mode: 0o755 },
-    );
-    // The same wiring as the project's .codex/config.toml, with the delayed launcher.
-    const projectConfig = await Deno.readTextFile(join(PROJECT_DIR, ".codex", "config.toml"));
-    assert.ok(projectConfig.includes(`command = "./codex-gpt-bridge"`));
+    const fakes = await startAskChatgptFakes();
+    const project = await Deno.realPath(await Deno.makeTempDir({ prefix: "chatgpt-e2e-" }));
+    // Untrusted, Codex 0.171.0 ignores a project's config; trusting it is the owner's step (README).
     const home = await createCodexHome({
-      modelBaseUrl: codexModel.baseUrl,
-      extraToml: projectConfig.replace(`"./codex-gpt-bridge"`, JSON.stringify(slowLauncher)),
+      modelBaseUrl: fakes.modelBaseUrl,
+      extraToml: `[projects.${JSON.stringify(project)}]\ntrust_level = "trusted"\n`,
     });
     try {
-      const { code, stdout, stderr } = await new Deno.Command(codexBinary(CURRENT_CODEX), {
-        args: ["exec", "--experimental-json", "--skip-git-repo-check", "-s", "read-only", "Ask ChatGPT"],
-        cwd: work,
-        clearEnv: true,
-        env: {
-          PATH: Deno.env.get("PATH")!,
-          ...home.env,
-          OPENAI_API_KEY: "sk-e2e-dummy",
-          OPENAI_BASE_URL: gpt.baseUrl,
-          CODEX_CHATGPT_MODEL: "gpt-e2e",
-          RUST_BACKTRACE: "0",
-        },
-        stdin: "null",
-        signal: AbortSignal.timeout(120_000),
-      }).output();
-      const events = new TextDecoder().decode(stdout).split("\n").filter(Boolean).map((line) => JSON.parse(line));
-      const log = `${new TextDecoder().decode(stdout)}\n${new TextDecoder().decode(stderr)}`.slice(-4000);
-      assert.equal(code, 0, log);
-      assert.equal(offered, "ask_chatgpt", `Codex did not offer ask_chatgpt to its model:\n${log}`);
-      assert.equal(gpt.requests.length, 1, log);
-      assert.equal(gpt.requests[0].body.input, "Review plan X");
-      assert.equal(gpt.requests[0].body.model, "gpt-e2e");
-      const final = events.filter((e) => e.type === "item.completed" && e.item?.type === "agent_message").at(-1);
-      assert.match(final?.item?.text ?? "", /FINAL: .*GPT says: plan X is sound/s, log);
+      const subfolder = join(project, "src", "deep");
+      await makeCodexProject(project, subfolder);
+      // The project's launcher, started late: the real one, after two seconds.
+      await Deno.writeTextFile(
+        join(project, "codex-gpt-bridge"),
+        `#!/bin/sh\nsleep 2\nexec ${JSON.stringify(join(PROJECT_DIR, "codex-gpt-bridge"))} "$@"\n`,
+        { mode: 0o755 },
+      );
+      const turn = await fakes.runTurn(subfolder, {
+        PATH: Deno.env.get("PATH")!,
+        ...home.env,
+        OPENAI_API_KEY: "sk-e2e-dummy",
+        CODEX_CHATGPT_MODEL: "gpt-e2e",
+      });
+      assert.equal(turn.code, 0, turn.log);
+      assert.equal(turn.offered, "ask_chatgpt", `Codex did not offer ask_chatgpt to its model:\n${turn.log}`);
+      assert.equal(turn.gptRequests.length, 1, turn.log);
+      assert.equal(turn.gptRequests[0].body.input, "Review plan X");
+      assert.equal(turn.gptRequests[0].body.model, "gpt-e2e");
+      assert.match(turn.finalText, /FINAL: .*GPT says: plan X is sound/s, turn.log);
     } finally {
-      await codexModel.close();
-      await gpt.close();
+      await fakes.close();
       await home.remove();
-      await Deno.remove(work, { recursive: true });
+      await Deno.remove(project, { recursive: true });
     }
   },
 });

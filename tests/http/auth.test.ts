@@ -46,3 +46,19 @@ Deno.test("secretsEqual() compares whole secrets of any length", () => {
   assert.equal(secretsEqual("abc", "abcd"), false);
   assert.equal(secretsEqual("", "a"), false);
 });
+
+Deno.test("auth guard's 401 says plainly that the bridge wants its bearer token, with no OAuth discovery", async () => {
+  for (
+    const headers of [{} as Record<string, string>, { authorization: "Bearer wrong" }, { authorization: "Bearer a b" }]
+  ) {
+    const result = await guard(request(headers));
+    assert.ok(result instanceof Response);
+    assert.equal(result.status, 401);
+    const challenge = result.headers.get("www-authenticate") ?? "";
+    assert.match(challenge, /^Bearer realm="codex-gpt-bridge"/);
+    assert.doesNotMatch(challenge, /resource_metadata/);
+    assert.match((await result.json()).error_description, /This bridge wants its bearer token/);
+  }
+  // Positive twin: the token itself still passes.
+  assert.ok(!((await guard(request({ authorization: `Bearer ${TOKEN}` }))) instanceof Response));
+});

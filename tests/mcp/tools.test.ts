@@ -4,82 +4,21 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createHttpHandler } from "../../src/http/handler.ts";
-import { createAuthGuard } from "../../src/http/auth.ts";
-import { createHostOriginGuard } from "../../src/http/host_origin.ts";
-import { createBridgeServer } from "../../src/mcp/server.ts";
-import { type BridgePolicy, BridgeService } from "../../src/service/bridge_service.ts";
-import { JobRegistry } from "../../src/jobs/job_registry.ts";
-import { ThreadRegistry } from "../../src/jobs/thread_registry.ts";
-import { resolveRoots } from "../../src/policy/roots.ts";
-import { SecretScanner } from "../../src/policy/secrets.ts";
-import { silentLogger } from "../../src/log.ts";
-import { abortableDelay, type FakeScript, FakeUpstream } from "../fixtures/fake_upstream.ts";
-import { connectClient, ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
-
-const TOKEN = "test-token-0123456789";
-
-async function setup(options: { policy?: Partial<BridgePolicy>; script?: FakeScript; roots?: number } = {}) {
-  const base = await Deno.makeTempDir({ prefix: "bridge-tools-" });
-  const rootPaths = [];
-  for (let i = 0; i < (options.roots ?? 1); i++) {
-    const root = join(base, `root${i}`);
-    await Deno.mkdir(join(root, "sub"), { recursive: true });
-    rootPaths.push(root);
-  }
-  const policy: BridgePolicy = {
-    allowWrite: false,
-    approvalPolicy: "never",
-    fastReturnMs: 2000,
-    timeoutMs: 60_000,
-    secretScan: true,
-    allowUnconfined: false,
-    ...options.policy,
-  };
-  const upstream = new FakeUpstream(options.script);
-  const jobs = new JobRegistry();
-  const service = new BridgeService({
-    roots: await resolveRoots(rootPaths),
-    policy,
-    upstream,
-    jobs,
-    threads: new ThreadRegistry(),
-    secrets: new SecretScanner(),
-    log: silentLogger,
-    describe: () => ({ auth: "bearer-token" }),
-  });
-  const handler = createHttpHandler({
-    serverFactory: () => createBridgeServer(service, { allowWrite: policy.allowWrite }),
-    hostOrigin: createHostOriginGuard({ allowedHosts: [] }),
-    auth: createAuthGuard({ kind: "token", token: TOKEN, generated: false }),
-    log: silentLogger,
-  });
-  return {
-    base,
-    root: rootPaths[0],
-    rootPaths,
-    upstream,
-    jobs,
-    handler,
-    connect: (era: "legacy" | "modern") =>
-      connectClient("http://127.0.0.1:8765/mcp", { era, token: TOKEN, fetch: handler.fetch }),
-    async cleanup() {
-      await jobs.abortAll("test over");
-      await handler.close();
-      await Deno.remove(base, { recursive: true });
-    },
-  };
-}
+import { abortableDelay, FakeUpstream } from "../fixtures/fake_upstream.ts";
+import { ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
+import { setupToolBridge as setup } from "../fixtures/tool_bridge.ts";
 
 for (const era of ERAS) {
-  Deno.test(`[${era}] tools/list shows the five tools with schemas and explicit annotations`, async () => {
+  Deno.test(`[${era}] tools/list shows the seven tools with schemas and explicit annotations`, async () => {
     const bridge = await setup();
     const client = await bridge.connect(era);
     try {
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), [
         "bridge_status",
+        "codex_cancel",
         "codex_job_status",
+        "codex_jobs",
         "codex_read",
         "codex_reply",
         "codex_run",
@@ -95,6 +34,10 @@ for (const era of ERAS) {
       assert.equal(byName.codex_read.annotations?.readOnlyHint, true);
       assert.equal(byName.codex_run.annotations?.readOnlyHint, true, "read-only without --allow-write");
       assert.equal(byName.codex_run.annotations?.destructiveHint, false);
+      assert.deepEqual(
+        { ...byName.codex_cancel.annotations },
+        { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      );
     } finally {
       await client.close();
       await bridge.cleanup();
@@ -172,7 +115,7 @@ for (const era of ERAS) {
     try {
       const first = structured(await client.callTool({ name: "codex_read", arguments: { prompt: "slow" } }));
       assert.equal(first.status, "running");
-      assert.match(first.next, new RegExp(`codex_job_status with jobId "${first.jobId}"`));
+      assert.ok(first.next.includes(`codex_job_status with {"jobId":"${first.jobId}","waitMs":20000}`), first.next);
       assert.equal(first.progress.lastCommand, "sleep 1");
       const busy = await client.callTool({
         name: "codex_reply",
@@ -355,7 +298,14 @@ for (const era of ERAS) {
       assert.equal(status.approvalPolicy, "never");
       assert.equal(status.auth, "bearer-token");
       assert.equal(status.codex.version, "0.0.0-fake");
-      assert.deepEqual(status.jobs, { running: 0, completed: 0, failed: 0, maxRunning: 4 });
+      assert.deepEqual(status.jobs, {
+        running: 0,
+        completed: 0,
+        failed: 0,
+        cancelled: 0,
+        interrupted: 0,
+        maxRunning: 4,
+      });
       const noCwd = await client.callTool({ name: "codex_read", arguments: { prompt: "x" } });
       assert.equal(noCwd.isError, true, "cwd is required with several roots");
     } finally {

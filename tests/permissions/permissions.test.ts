@@ -15,11 +15,14 @@ import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
 import { connectClient, structured } from "../fixtures/bridge_client.ts";
 
 const SERVE_ENV = "CODEX_GPT_BRIDGE_ROOTS,CODEX_GPT_BRIDGE_ROOT,CODEX_GPT_BRIDGE_HOST,CODEX_GPT_BRIDGE_PORT," +
-  "CODEX_GPT_BRIDGE_TOKEN,CODEX_GPT_BRIDGE_ROTATE_TOKEN,CODEX_GPT_BRIDGE_NO_AUTH,CODEX_GPT_BRIDGE_ALLOWED_HOSTS,CODEX_GPT_BRIDGE_ALLOW_WRITE," +
+  "CODEX_GPT_BRIDGE_TOKEN,CODEX_GPT_BRIDGE_ROTATE_TOKEN,CODEX_GPT_BRIDGE_NO_AUTH,CODEX_GPT_BRIDGE_AUTH,CODEX_GPT_BRIDGE_PUBLIC_URL," +
+  "CODEX_GPT_BRIDGE_OAUTH_REDIRECTS,CODEX_GPT_BRIDGE_OAUTH_EXTRA_RESOURCES,CODEX_GPT_BRIDGE_ALLOWED_HOSTS,CODEX_GPT_BRIDGE_ALLOW_WRITE," +
   "CODEX_GPT_BRIDGE_APPROVAL_POLICY,CODEX_GPT_BRIDGE_FAST_RETURN_MS,CODEX_GPT_BRIDGE_TIMEOUT_MS," +
   "CODEX_GPT_BRIDGE_MAX_JOBS,CODEX_GPT_BRIDGE_DISABLE_SECRET_SCAN,CODEX_GPT_BRIDGE_SECRET_PATTERNS," +
   "CODEX_GPT_BRIDGE_CODEX_READ_PATHS,CODEX_GPT_BRIDGE_ALLOW_UNCONFINED_CODEX,CODEX_GPT_BRIDGE_CODEX,CODEX_GPT_BRIDGE_UPSTREAM," +
-  "CODEX_GPT_BRIDGE_STATE_DIR,CODEX_GPT_BRIDGE_LOG_LEVEL,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY";
+  "CODEX_GPT_BRIDGE_STATE_DIR,CODEX_GPT_BRIDGE_NO_KEYCHAIN,CODEX_GPT_BRIDGE_MODELS,CODEX_GPT_BRIDGE_MAX_REASONING_EFFORT," +
+  "CODEX_GPT_BRIDGE_AUDIT_PROMPTS,CODEX_GPT_BRIDGE_LOG_LEVEL,CONTROL_PLANE_TUNNEL_ID," +
+  "CONTROL_PLANE_BASE_URL,CONTROL_PLANE_API_KEY,PATH,HOME,USER,LANG,TMPDIR,CODEX_HOME,OPENAI_API_KEY,CODEX_API_KEY";
 
 Deno.test("servePermissionFlags() grants the roots, Codex, the listen address and named variables only", () => {
   assert.deepEqual(
@@ -54,6 +57,16 @@ Deno.test("servePermissionFlags() grants the roots, Codex, the listen address an
   );
   const ipv6 = servePermissionFlags({ roots: ["/r"], codexPath: "/c", host: "::1", port: 1, stateDir: "/s" });
   assert.ok(ipv6.includes("--allow-net=[::1]:1"));
+  const base = { roots: ["/r"], codexPath: "/c", host: "127.0.0.1", port: 8765, stateDir: "/s" };
+  assert.ok(
+    servePermissionFlags({ ...base, controlPlaneUrl: "https://api.openai.com" })
+      .includes("--allow-net=127.0.0.1:8765,api.openai.com:443"),
+    "a tunnel adds exactly its control plane's host and port",
+  );
+  assert.ok(
+    servePermissionFlags({ ...base, controlPlaneUrl: "http://127.0.0.1:9100" })
+      .includes("--allow-net=127.0.0.1:8765,127.0.0.1:9100"),
+  );
 });
 
 Deno.test("chatgptPermissionFlags() grants the API host and its variables only", () => {

@@ -11,11 +11,17 @@ Deno.test("waitWithin() keeps the window without a deadline and ends it a margin
   assert.equal(waitWithin(25_000, { deadline: -5 }, 0), 0);
 });
 
-Deno.test("callOptions() reads the deadline a door put in authInfo, and nothing else", () => {
+Deno.test("callOptions() reads the deadline a door put in authInfo and the client's identity, and nothing else", () => {
   const base = { token: "t", clientId: "c", scopes: [] };
-  assert.deepEqual(callOptions({ http: { authInfo: withCallerDeadline(base, 1234) } }), { deadline: 1234 });
-  assert.deepEqual(callOptions({ http: { authInfo: withCallerDeadline(base, undefined) } }), {});
-  assert.deepEqual(callOptions({ http: { authInfo: { ...base, extra: { callerDeadline: "soon" } } } }), {});
+  assert.deepEqual(callOptions({ http: { authInfo: withCallerDeadline(base, 1234) } }), {
+    deadline: 1234,
+    clientId: "c",
+  });
+  assert.deepEqual(callOptions({ http: { authInfo: withCallerDeadline(base, undefined) } }), { clientId: "c" });
+  assert.deepEqual(callOptions({ http: { authInfo: { ...base, extra: { callerDeadline: "soon" } } } }), {
+    clientId: "c",
+  });
+  assert.deepEqual(callOptions({ http: { authInfo: { ...base, clientId: "" } } }), {});
   assert.deepEqual(callOptions({}), {});
   assert.deepEqual(callOptions(undefined), {});
 });

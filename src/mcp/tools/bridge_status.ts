@@ -23,6 +23,14 @@ const statusOutputSchema = withCachedJsonSchema(z.looseObject({
     problem: z.string().optional(),
     tools: z.array(z.string()),
   }),
+  models: z.looseObject({
+    choices: z.array(z.looseObject({ model: z.string(), efforts: z.array(z.string()), isDefault: z.boolean() })),
+    ownerModels: z.array(z.string()),
+    maxReasoningEffort: z.string().optional(),
+    problem: z.string().optional(),
+  }).describe(
+    "The model and reasoningEffort values codex_read/codex_run/codex_reply accept; leave both out for Codex's default",
+  ),
   confinement: z.object({
     mode: z.enum(["permission-profile", "unconfined", "refused"]),
     problem: z.string().optional(),
@@ -31,8 +39,16 @@ const statusOutputSchema = withCachedJsonSchema(z.looseObject({
     network: z.literal("off"),
     hiddenFiles: z.record(z.string(), z.number()),
   }).describe("What the OS lets Codex touch in each turn: only the root holding the cwd, minus hidden secrets"),
-  jobs: z.object({ running: z.number(), completed: z.number(), failed: z.number(), maxRunning: z.number() }),
+  jobs: z.record(z.string(), z.number()).describe("Jobs kept, by status, and maxRunning"),
   threads: z.number(),
+  tunnel: z.looseObject({
+    tunnelId: z.string(),
+    state: z.string(),
+    connected: z.boolean(),
+    lastPollAt: z.string().optional(),
+    commandsServed: z.number(),
+    lastError: z.string().optional(),
+  }).optional().describe("OpenAI's Secure MCP Tunnel, when the bridge serves through one"),
 }));
 
 const inputSchema = withCachedJsonSchema(z.object({}));
@@ -43,12 +59,13 @@ export function registerBridgeStatus(server: McpServer, service: BridgeService):
     title: "Bridge status",
     description: "Show what this bridge allows (roots, sandbox, write mode, approval policy, auth), the " +
       "confinement Codex runs under (readable and writable folders, network, hidden secret files) and which " +
-      "Codex it drives (version, protocol), with job counts. Call it first to learn the allowed roots.",
+      "Codex it drives (version, protocol), with job counts and, when it serves through OpenAI's tunnel, the tunnel's " +
+      "state. Call it first to learn the allowed roots.",
     inputSchema,
     outputSchema: statusOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   }, () =>
-    guarded(async () => {
+    guarded(service, async () => {
       const status = await service.status();
       return { content: [{ type: "text", text: JSON.stringify(status) }], structuredContent: status };
     }));

@@ -3,12 +3,16 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
-import { callOptions } from "../caller.ts";
-import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { cwdField, promptField, timeoutField } from "./fields.ts";
+import { callWithProgress } from "../progress.ts";
+import { jobCall, jobOutputSchema } from "../job_result.ts";
+import { cwdField, promptField, turnFields } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
-const inputSchema = withCachedJsonSchema(z.object({ prompt: promptField, cwd: cwdField, timeoutMs: timeoutField }));
+const inputSchema = withCachedJsonSchema(z.object({
+  prompt: promptField,
+  cwd: cwdField,
+  ...turnFields,
+}));
 
 /** Registers `codex_read` on `server`. */
 export function registerCodexRead(server: McpServer, service: BridgeService): void {
@@ -20,5 +24,5 @@ export function registerCodexRead(server: McpServer, service: BridgeService): vo
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  }, (args, ctx) => guarded(async () => jobResult(await service.read(args, callOptions(ctx)))));
+  }, (args, ctx) => jobCall(service, () => service.read(args, callWithProgress(ctx))));
 }

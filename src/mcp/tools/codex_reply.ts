@@ -3,15 +3,15 @@ import { z } from "zod";
 import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
-import { callOptions } from "../caller.ts";
-import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
+import { callWithProgress } from "../progress.ts";
+import { jobCall, jobOutputSchema } from "../job_result.ts";
+import { promptField, turnFields, writeGatedAnnotations } from "./fields.ts";
 
 // Built once: a server is made per request, its schemas need not be.
 const inputSchema = withCachedJsonSchema(z.object({
   threadId: z.string().min(1).max(200).describe("threadId returned by codex_read or codex_run"),
   prompt: promptField,
-  timeoutMs: timeoutField,
+  ...turnFields,
 }));
 
 /** Registers `codex_reply`; annotations follow the owner's write mode (a thread may write). */
@@ -23,5 +23,5 @@ export function registerCodexReply(server: McpServer, service: BridgeService, al
     inputSchema,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args, ctx) => guarded(async () => jobResult(await service.reply(args, callOptions(ctx)))));
+  }, (args, ctx) => jobCall(service, () => service.reply(args, callWithProgress(ctx))));
 }

@@ -4,9 +4,9 @@ import { withCachedJsonSchema } from "../cached_schema.ts";
 import type { McpServer } from "@modelcontextprotocol/server";
 import type { BridgeService } from "../../service/bridge_service.ts";
 import { sandboxChoices } from "../../policy/sandbox.ts";
-import { callOptions } from "../caller.ts";
-import { guarded, jobOutputSchema, jobResult } from "../job_result.ts";
-import { cwdField, promptField, timeoutField, writeGatedAnnotations } from "./fields.ts";
+import { callWithProgress } from "../progress.ts";
+import { jobCall, jobOutputSchema } from "../job_result.ts";
+import { cwdField, promptField, turnFields, writeGatedAnnotations } from "./fields.ts";
 
 function runInputSchema(allowWrite: boolean) {
   const choices = sandboxChoices(allowWrite);
@@ -15,7 +15,7 @@ function runInputSchema(allowWrite: boolean) {
     cwd: cwdField,
     // A plain string so a refused value gets the policy's explanation, not a bare enum error.
     sandbox: z.string().max(64).optional().describe(`Sandbox: ${choices.join(" or ")} (default read-only)`),
-    timeoutMs: timeoutField,
+    ...turnFields,
   }));
 }
 
@@ -34,5 +34,5 @@ export function registerCodexRun(server: McpServer, service: BridgeService, allo
     inputSchema: allowWrite ? INPUT_SCHEMAS.write : INPUT_SCHEMAS.readOnly,
     outputSchema: jobOutputSchema,
     annotations: writeGatedAnnotations(allowWrite),
-  }, (args, ctx) => guarded(async () => jobResult(await service.run(args, callOptions(ctx)))));
+  }, (args, ctx) => jobCall(service, () => service.run(args, callWithProgress(ctx))));
 }
