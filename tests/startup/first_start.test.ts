@@ -53,10 +53,16 @@ Deno.test({
       // checkout itself as package.json's package.
       const typesOnly = /^(@types\+node|undici-types|codex-gpt-bridge-dev)@/;
       assert.deepEqual([...installed].filter((name) => !typesOnly.test(name)).sort(), expected.sort());
-      // What the tests alone use (the conformance suite pulls these in) stays out.
+      // What the tests alone use (the conformance suite and what it pulls in, the browser driver, the OAuth client)
+      // stays out, and out of the lock a first start installs from.
       for (const name of installed) {
-        assert.doesNotMatch(name, /conformance|express|octokit|^@modelcontextprotocol\+sdk@/, name);
+        assert.doesNotMatch(
+          name,
+          /conformance|express|octokit|^@modelcontextprotocol\+sdk@|playwright|oauth4webapi/,
+          name,
+        );
       }
+      assert.doesNotMatch(JSON.stringify(Object.keys(lock.specifiers ?? {})), /conformance|playwright|oauth4webapi/);
 
       // Positive control: packages present, the start is silent about them and serves.
       const second = await start(false);
