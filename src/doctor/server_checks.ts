@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { TOKEN_FILE_NAME } from "../state/token_file.ts";
 import { ConfigError } from "../errors.ts";
 import { planServeLaunch } from "../permissions/relaunch.ts";
 import type { Check } from "./check.ts";
@@ -56,7 +57,10 @@ export const checkAuth: Check = ({ config, sourceOf }) => {
     return Promise.resolve([{
       name: "auth",
       status: "ok",
-      detail: "bearer token generated at start (shown in the start line)",
+      // Not read here: where it lives is what the owner needs (to copy it into a client's configuration).
+      detail: `bearer token generated at the first start and kept in ${
+        join(config.stateDir, TOKEN_FILE_NAME)
+      } (owner-only, reused; --rotate-token replaces it)`,
     }]);
   }
   const source = sourceOf("token") ?? "the configuration";

@@ -160,8 +160,9 @@ Deno.test("doctor passes a free port and fails one in use", async () => {
 
 Deno.test("doctor names the token's source and never shows the token", async () => {
   const token = "doctor-token-0123456789";
-  const [generated] = await run(checkAuth, ["--root", "/"]);
+  const [generated] = await run(checkAuth, ["--root", "/", "--state-dir", "/s/state"]);
   assert.equal(generated.status, "ok");
+  assert.match(generated.detail, /kept in \/s\/state\/token \(owner-only, reused; --rotate-token replaces it\)/);
   const [fromVariable] = await run(checkAuth, ["--root", "/"], { HOME: "/h", CODEX_GPT_BRIDGE_TOKEN: token });
   assert.deepEqual([fromVariable.status, fromVariable.detail], ["ok", "bearer token from CODEX_GPT_BRIDGE_TOKEN"]);
   const [fromFlag] = await run(checkAuth, ["--root", "/", "--token", token]);

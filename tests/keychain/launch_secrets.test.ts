@@ -134,6 +134,8 @@ Deno.test("relaunch() hands the launcher's keychain values to the child in its e
        await Deno.writeTextFile(${JSON.stringify(out)}, JSON.stringify({
          env: Object.fromEntries(names.map((n) => [n, Deno.env.get(n)])), args: Deno.args }));`,
     );
+    // relaunch() runs the entry with the deno.json beside it (the checkout's import map).
+    await Deno.writeTextFile(join(dir, "deno.json"), "{}");
     const filled = { CONTROL_PLANE_TUNNEL_ID: TUNNEL, CONTROL_PLANE_API_KEY: KEY, CODEX_GPT_BRIDGE_TOKEN: TOKEN };
     const code = await relaunch(`file://${entry}`, "serve", ["--root", dir], {
       flags: [

@@ -2,6 +2,9 @@
  * The bridge started the way a user starts it (`./codex-gpt-bridge serve`)
  * with a fake `secret-tool` first on PATH: a token stored in the keychain is
  * the one the confined child accepts, and a variable that is set wins.
+ * A secret from the keychain never passes through the script's shell: the
+ * launcher then stays resident and hands it to its child's environment
+ * (without one, the script execs the confined stage).
  */
 import assert from "node:assert/strict";
 import { startBridgeProcess } from "../fixtures/bridge_process.ts";
@@ -10,6 +13,12 @@ import { createFakeKeychain } from "../fixtures/fake_keychain.ts";
 
 const STORED = "kc-stored-token-0123456789abcdef";
 const FROM_ENV = "env-token-0123456789abcdef";
+
+const argvOf = (pid: number) => Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter(Boolean);
+const childrenOf = (pid: number) =>
+  Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
+/** Whether `pid` runs the confined stage (it holds scoped grants, which the launcher never has). */
+const confined = (pid: number) => argvOf(pid).some((arg) => arg.startsWith("--allow-read="));
 
 async function status(url: string, token: string): Promise<number> {
   const response = await fetch(url, {
@@ -39,8 +48,13 @@ Deno.test("serve uses the keychain's token when none is given, and a set variabl
     await fake.store("codex-gpt-bridge:token", STORED);
     const bridge = await startBridgeProcess({ args, env: { PATH: path, CODEX_GPT_BRIDGE_NO_KEYCHAIN: "0" } });
     try {
-      assert.doesNotMatch(bridge.startLine, /generated for this run/, bridge.startLine);
+      assert.match(bridge.startLine, /never stored/, bridge.startLine);
       assert.doesNotMatch(bridge.startLine + bridge.stderr(), new RegExp(STORED), "the stored token was printed");
+      // The keychain filled the token: the launcher stays resident, its child serves, no argv holds the secret.
+      assert.ok(!confined(bridge.pid), argvOf(bridge.pid).join(" "));
+      const servers = childrenOf(bridge.pid).filter(confined);
+      assert.equal(servers.length, 1, `children: ${childrenOf(bridge.pid).join(" ")}`);
+      for (const pid of [bridge.pid, ...servers]) assert.doesNotMatch(argvOf(pid).join(" "), new RegExp(STORED));
       const client = await connectClient(bridge.url, { token: STORED });
       assert.ok((await client.listTools()).tools.length > 0, "the keychain's token is accepted");
       await client.close();
@@ -60,6 +74,8 @@ Deno.test("serve uses the keychain's token when none is given, and a set variabl
     });
     try {
       assert.equal(await status(withEnv.url, FROM_ENV), 200, "the variable's token is accepted");
+      // Positive control: nothing came from the keychain, so the script exec'd the confined stage.
+      assert.ok(confined(withEnv.pid), argvOf(withEnv.pid).join(" "));
       assert.equal(await status(withEnv.url, STORED), 401, "the keychain's token is not");
     } finally {
       await withEnv.stop();
@@ -79,7 +95,7 @@ Deno.test("serve starts as before with no keychain tool on PATH, generating its 
       env: { CODEX_GPT_BRIDGE_NO_KEYCHAIN: "0" },
     });
     try {
-      assert.match(bridge.startLine, /generated for this run/);
+      assert.match(bridge.startLine, /bearer token \(new, kept in .*token; read it with/, bridge.startLine);
       assert.doesNotMatch(bridge.stderr(), /keychain/i, "a missing tool is not worth a warning");
     } finally {
       await bridge.stop();
