@@ -28,7 +28,6 @@ import { serviceFiles } from "../login_service/service_files.ts";
 import { OAUTH_OPTIONS, optionVariables } from "../config/options.ts";
 import { STATE_DIR_ENV } from "../state/state_dir.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
-import type { ServeLaunchInput } from "./launch_input.ts";
 import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
 
 /** Whether this process already runs under a narrow permission set. */
@@ -74,9 +73,12 @@ export interface ServeLaunch {
   env?: Readonly<Record<string, string>>;
 }
 
-/** Computes the confined `serve` launch for a validated config or the launcher's read of the options. */
+/** Computes the confined `serve` launch for a validated config. */
 export async function planServeLaunch(
-  config: ServeLaunchInput & Partial<Pick<ServeConfig, "auth" | "tunnel">>,
+  config: Pick<
+    ServeConfig,
+    "roots" | "host" | "port" | "codexPath" | "codexReadPaths" | "stateDir" | "auth" | "tunnel"
+  >,
   env: (name: string) => string | undefined,
 ): Promise<ServeLaunch> {
   const roots: string[] = [];
@@ -100,7 +102,7 @@ export async function planServeLaunch(
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
   // OAuth client metadata documents are fetched only from the hosts of the owner's https redirect patterns.
   // Loaded here, not statically: it pulls in an npm package, and the launcher imports this file before those exist.
-  const fetchHosts = config.auth?.kind === "oauth"
+  const fetchHosts = config.auth.kind === "oauth"
     ? (await import("../oauth/clients.ts")).metadataDocumentHosts(config.auth.redirectPatterns).map((host) =>
       host.includes(":") ? host : `${host}:443`
     )
