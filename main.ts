@@ -25,6 +25,7 @@ import { dirname } from "node:path";
 import {
   confinedCommandLine,
   isConfined,
+  launcherAgain,
   planChatgptLaunch,
   planOAuthCliLaunch,
   planSecretLaunch,
@@ -95,10 +96,10 @@ function memoryFigures() {
   return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal), externalMiB: mib(external) };
 }
 
-/** A first start: the npm packages are fetched once, announced in one line. */
-async function ensurePackages(): Promise<void> {
+/** A first start: the npm packages are fetched once, announced in one line. Says whether it fetched them. */
+async function ensurePackages(): Promise<boolean> {
   const projectDir = fileURLToPath(new URL(".", ENTRY)).replace(/\/$/, "");
-  if ((await missingPackages(projectDir)).length === 0) return;
+  if ((await missingPackages(projectDir)).length === 0) return false;
   createLogger().info(fetchingMessage(projectDir));
   try {
     await installPackages(projectDir);
@@ -106,6 +107,7 @@ async function ensurePackages(): Promise<void> {
     // One line, as for a bad option: the network or the registry is the usual cause.
     throw new ConfigError(`Could not fetch the npm packages: ${(error as Error).message}`);
   }
+  return true;
 }
 
 /**
@@ -275,7 +277,11 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   // Before any command loads an npm package (the confined stage runs after its launcher did this).
-  if (!isConfined() && !Deno.build.standalone) await ensurePackages();
+  if (!isConfined() && !Deno.build.standalone && await ensurePackages()) {
+    // This process resolved `node_modules` before the packages were there: a new launcher can load them.
+    const code = await relaunch(ENTRY, command ?? "--help", rest, launcherAgain());
+    return command === undefined ? 2 : code;
+  }
   if (command === "--print-launch") {
     // `./codex-gpt-bridge` asks for the confined command line, then becomes it: no launcher stays alive.
     const [sub, ...subArgs] = rest;

@@ -170,3 +170,12 @@ export function setupCodexPermissionFlags(input: SetupCodexPermissionInput): str
     `--allow-env=${[...optionVariables(SETUP_CODEX_OPTIONS), "HOME"].join(",")}`,
   ];
 }
+
+/**
+ * The launcher stage's own permissions, as `./codex-gpt-bridge` and the
+ * `deno task start`/`chatgpt` tasks grant them: broad, since it only plans
+ * the confined stage (and fetches the npm packages on a first start).
+ */
+export function launcherPermissionFlags(): string[] {
+  return ["--allow-read", "--allow-env", "--allow-run", "--allow-net"];
+}

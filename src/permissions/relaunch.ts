@@ -17,6 +17,7 @@ import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
 import { codexInstallDir } from "../policy/codex_install.ts";
 import {
   chatgptPermissionFlags,
+  launcherPermissionFlags,
   oauthCliPermissionFlags,
   secretPermissionFlags,
   servePermissionFlags,
@@ -206,6 +207,15 @@ export async function planSetupCodexLaunch(config: SetupCodexConfig): Promise<Se
     flags: [...setupCodexPermissionFlags({ codexHome: config.codexHome, configDir }), ...MEMORY_FLAGS],
     pinnedArgs: ["--codex-home", config.codexHome],
   };
+}
+
+/**
+ * The launcher stage run again, as it was started: a first start fetched
+ * the npm packages after this process began, and Deno resolves
+ * `node_modules` once at start, so only a new process can load them.
+ */
+export function launcherAgain(): ServeLaunch {
+  return { flags: [...launcherPermissionFlags(), ...MEMORY_FLAGS], pinnedArgs: [] };
 }
 
 /**

@@ -91,7 +91,10 @@ Deno.test({
     await withFolders(async (root, stateDir) => {
       const given = "given-token-0123456789abcdef";
       await running(root, stateDir, ["--token", given], async (url, line) => {
-        assert.match(line, /auth: bearer token \(given by --token or CODEX_GPT_BRIDGE_TOKEN; never stored\)/);
+        assert.match(
+          line,
+          /auth: bearer token \(given by --token, CODEX_GPT_BRIDGE_TOKEN or the keychain's codex-gpt-bridge:token; never stored\)/,
+        );
         assert.equal(await pingStatus(url, given), 200);
       });
       await running(root, stateDir, [], async (url) => {
