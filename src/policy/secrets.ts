@@ -143,8 +143,10 @@ interface DirRecord {
   /** `clock()` when read. */
   readonly readAt: number;
   readonly entries: number;
-  /** Entries that keep the folder visible unless hidden: all but symlinks (and names gone before their lstat). */
+  /** Entries that keep the folder visible unless hidden: all but symlinks and empty files. */
   readonly real: number;
+  /** Empty regular files (nothing to read: they keep no folder visible, e.g. Deno's `.initialized`). */
+  readonly empty: ReadonlySet<string> | undefined;
   /** Names in this folder to hide. */
   readonly hidden: readonly string[];
   /** Sub-folders to descend into. */
@@ -409,6 +411,7 @@ export class SecretScanner {
     const subStats: Deno.FileInfo[] = [];
     const links: LinkEntry[] = [];
     let real = 0;
+    let empty: Set<string> | undefined;
     for (let i = 0; i < listing.length; i++) {
       const { name, isSymlink } = listing[i];
       if (isSymlink) continue;
@@ -424,7 +427,8 @@ export class SecretScanner {
         if (isNotFound(error)) continue; // Gone since the listing; the folder's mtime changed.
         throw new Incomplete(`"${path}" cannot be checked (${errorName(error)})`);
       }
-      if (!info.isSymlink) real++;
+      if (info.isFile && info.size === 0) (empty ??= new Set()).add(name);
+      else if (!info.isSymlink) real++;
       if (info.isDirectory) {
         if (
           isSecretEntry(name, "directory", parent) || matchesSecretPattern(this.#patterns, name, relPath, true)
@@ -454,6 +458,7 @@ export class SecretScanner {
       readAt,
       entries: listing.length,
       real,
+      empty,
       hidden: hidden.length > 0 ? hidden : EMPTY,
       subdirs: subdirs.length > 0 ? subdirs : EMPTY,
       links: links.length > 0 ? links : EMPTY,
@@ -491,8 +496,9 @@ export class SecretScanner {
 
 /**
  * The paths to hide, relative to the scanned directory, from the names to
- * hide per folder: a folder whose every real entry is hidden (symlinks do
- * not count; its sub-folders count when they are wholly hidden themselves)
+ * hide per folder: a folder whose every real entry is hidden (symlinks and
+ * empty files do not count, but one hidden entry must; its sub-folders count
+ * when they are wholly hidden themselves)
  * is hidden as one path — a package store hard-linked into `node_modules`
  * then costs one entry per package, not one per file. Where such a folder
  * holds a single file (or a chain of folders holding one entry each ends in
@@ -518,7 +524,10 @@ function collapse(hidden: Map<string, Set<string>>, records: ReadonlyMap<string,
   for (let depth = byDepth.length - 1; depth >= 0; depth--) {
     for (const rel of byDepth[depth] ?? EMPTY) {
       const record = records.get(rel);
-      if (record === undefined || hidden.get(rel)!.size !== record.real) continue;
+      if (record === undefined) continue;
+      let shown = 0; // Hidden names that count: not empty files (a hidden empty file is still hidden, of course).
+      for (const name of hidden.get(rel)!) if (!record.empty?.has(name)) shown++;
+      if (shown !== record.real) continue;
       whole.add(rel);
       const slash = rel.lastIndexOf("/");
       const parent = slash < 0 ? "" : rel.slice(0, slash);

@@ -701,10 +701,10 @@ Deno.test("scan() calls for one directory at the same time share one scan", asyn
 
 /** How a package manager lays out a package hard-linked from its store. */
 const STORE_LAYOUTS = {
-  // Deno (`nodeModulesDir`): node_modules/.deno/<pkg>@<version>/node_modules/<pkg> beside its own .initialized,
-  // and .deno.lock. The package's node_modules is hidden: .initialized keeps its parent open.
+  // Deno (`nodeModulesDir`): node_modules/.deno/<pkg>@<version>/node_modules/<pkg> beside an empty .initialized
+  // (which keeps no folder open), and .deno.lock.
   deno: { store: "node_modules/.deno", stateFile: "node_modules/.deno/.deno.lock", marker: ".initialized" },
-  // pnpm: node_modules/.pnpm/<pkg>@<version>/node_modules/<pkg>, beside lock.yaml. <pkg>@<version> is hidden.
+  // pnpm: node_modules/.pnpm/<pkg>@<version>/node_modules/<pkg>, beside lock.yaml.
   pnpm: { store: "node_modules/.pnpm", stateFile: "node_modules/.pnpm/lock.yaml", marker: undefined },
 } as const;
 
@@ -715,7 +715,7 @@ const PACKAGE_FILES = ["package.json", "index.js", "lib/a.js", "lib/b.js", "lib/
  * `outside` and hard-links each file into `dir` as `layout` does, with the
  * `node_modules/<pkg>` symlinks package managers add. Returns each package's
  * folder, relative to `dir` (`node_modules/.deno/p0@1.0.0/node_modules/p0`),
- * and the path that hides it (`node_modules/.deno/p0@1.0.0/node_modules`).
+ * and the path that hides it (`node_modules/.deno/p0@1.0.0`).
  */
 async function linkStore(outside: string, dir: string, layout: keyof typeof STORE_LAYOUTS, count: number) {
   const { store, stateFile, marker } = STORE_LAYOUTS[layout];
@@ -725,7 +725,7 @@ async function linkStore(outside: string, dir: string, layout: keyof typeof STOR
   for (let i = 0; i < count; i++) {
     const pkg = `${store}/p${i}@1.0.0`;
     folders.push(`${pkg}/node_modules/p${i}`);
-    hiddenAs.push(marker ? `${pkg}/node_modules` : pkg);
+    hiddenAs.push(pkg);
     // Synchronous calls: 2100 files are made in a fraction of the time the async ones take.
     Deno.mkdirSync(join(outside, "store", `p${i}`, "lib"), { recursive: true });
     Deno.mkdirSync(join(dir, pkg, "node_modules", `p${i}`, "lib"), { recursive: true });
@@ -800,12 +800,13 @@ Deno.test("scan() counts the hidden-path bound after collapsing folders", async 
   }, "secrets-store-");
 });
 
-Deno.test("scan() collapses a folder only when each of its entries is hidden, symlinks aside", async () => {
+Deno.test("scan() collapses a folder only when each of its entries is hidden, symlinks and empty files aside", async () => {
   await withDir(async (outside) => {
     await withDir(async (dir) => {
       await write(outside, { a: "1", b: "2" });
       await write(dir, { "open/readme.md": "x", "single/keep.txt": "x", "chain/x/y/keep.txt": "x" });
-      for (const folder of ["linked", "open", "chain/x/y"]) {
+      await write(dir, { "quiet/.keep": "", "blank/.keep": "" });
+      for (const folder of ["linked", "open", "chain/x/y", "quiet"]) {
         await Deno.mkdir(join(dir, folder), { recursive: true });
         await Deno.link(join(outside, "a"), join(dir, folder, "a"));
         await Deno.link(join(outside, "b"), join(dir, folder, "b"));
@@ -821,6 +822,7 @@ Deno.test("scan() collapses a folder only when each of its entries is hidden, sy
         "linked", // Two hidden links and a symlink.
         "open/a",
         "open/b",
+        "quiet", // Two hidden links and an empty file, which has nothing to read.
         "single/.env", // One hidden file costs one entry either way: its folder stays usable.
       ]);
     });
