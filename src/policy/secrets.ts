@@ -44,7 +44,10 @@
  *    only if one of them is secret (then all of them). Files inside a hidden
  *    folder are not visited, so a name outside it that shares their inode
  *    counts short and is hidden: skipping hidden folders cannot let a
- *    secret through.
+ *    secret through. Package managers (Deno, pnpm) and `git clone` of a
+ *    local path hard-link every file from a store outside the tree, so a
+ *    folder whose every entry is hidden is hidden as one path (see
+ *    `collapse`): one entry per package instead of thousands of files.
  * 5. **Symlinks** are never followed and never listed: one pointing out of
  *    the tree is unreadable through the profile anyway, one pointing at a
  *    secret inside resolves to the hidden real path.
@@ -498,9 +501,9 @@ export class SecretScanner {
  * The paths to hide, relative to the scanned directory, from the names to
  * hide per folder: a folder whose every real entry is hidden (symlinks and
  * empty files do not count, but one hidden entry must; its sub-folders count
- * when they are wholly hidden themselves)
- * is hidden as one path — a package store hard-linked into `node_modules`
- * then costs one entry per package, not one per file. Where such a folder
+ * when they are wholly hidden themselves) is hidden as one path — a package
+ * store hard-linked into `node_modules` then costs one entry per package,
+ * not one per file. Where such a folder
  * holds a single file (or a chain of folders holding one entry each ends in
  * one), that file is hidden instead, at the same cost, so a folder holding
  * just a `.env` stays listable, and writable in write mode. Otherwise the
