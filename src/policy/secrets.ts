@@ -393,7 +393,7 @@ export class SecretScanner {
     const parent = basename(abs);
     const mtime = stat.mtime?.getTime() ?? -1;
     const readAt = this.#clock();
-    const racy = mtime < 0 || Date.now() - mtime < RACY_MS;
+    let racy = mtime < 0 || Date.now() - mtime < RACY_MS;
     let listing: Deno.DirEntry[];
     try {
       listing = [];
@@ -405,7 +405,11 @@ export class SecretScanner {
       }
     } catch (error) {
       if (error instanceof Incomplete) throw error;
-      throw new Incomplete(`"${abs}" cannot be read (${errorName(error)})`);
+      // A sub-folder removed since its parent was listed (a build, Codex's own sandbox mount points) holds
+      // nothing to hide; it is re-read next time rather than refusing this turn.
+      if (rel === "" || !isNotFound(error)) throw new Incomplete(`"${abs}" cannot be read (${errorName(error)})`);
+      listing = [];
+      racy = true;
     }
     const hasComposerJson = listing.some((entry) => entry.name.toLowerCase() === "composer.json");
     const noSniff = GIT_OBJECTS.test(rel);

@@ -852,3 +852,27 @@ Deno.test("scan() re-opens a collapsed folder once a visible file appears in it,
     });
   }, "secrets-store-");
 });
+
+Deno.test("scan() completes when a folder it listed is gone by the time it reads it", async () => {
+  await withDir(async (dir) => {
+    await write(dir, { "a/victim/f.ts": "x", "a/b/.env": "x" });
+    const victim = join(dir, "a", "victim");
+    let reads = 0;
+    // The clock is read once per folder, just before it is listed: the root, `a`, then `victim` and `b` in some
+    // order, so removing `victim` at the third read always comes after `a` listed it and before it is read.
+    const clock = () => {
+      if (++reads === 3) Deno.removeSync(victim, { recursive: true });
+      return Date.now();
+    };
+    const scan = await new SecretScanner({ clock }).scan(dir);
+    assert.ok(reads >= 3, "the folder was removed mid-walk");
+    assert.equal(scan.status, "complete", scan.status === "incomplete" ? scan.reason : "");
+    // Positive control: the secret elsewhere is still hidden.
+    assert.deepEqual(hiddenIn(dir, scan), ["a/b/.env"]);
+    // The root itself gone is still incomplete: there is nothing to confine to.
+    const gone = await new SecretScanner({ clock: () => (Deno.removeSync(dir, { recursive: true }), Date.now()) })
+      .scan(dir);
+    assert.equal(gone.status, "incomplete");
+    await Deno.mkdir(dir);
+  });
+});
