@@ -82,7 +82,9 @@ Deno.test({
         const list = await send({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} });
         assert.deepEqual(list.body.resp_json.result.tools.map((t: { name: string }) => t.name).sort(), [
           "bridge_status",
+          "codex_cancel",
           "codex_job_status",
+          "codex_jobs",
           "codex_read",
           "codex_reply",
           "codex_run",
