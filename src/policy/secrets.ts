@@ -44,7 +44,10 @@
  *    only if one of them is secret (then all of them). Files inside a hidden
  *    folder are not visited, so a name outside it that shares their inode
  *    counts short and is hidden: skipping hidden folders cannot let a
- *    secret through.
+ *    secret through. Package managers (Deno, pnpm) and `git clone` of a
+ *    local path hard-link every file from a store outside the tree, so a
+ *    folder whose every entry is hidden is hidden as one path (see
+ *    `collapse`): one entry per package instead of thousands of files.
  * 5. **Symlinks** are never followed and never listed: one pointing out of
  *    the tree is unreadable through the profile anyway, one pointing at a
  *    secret inside resolves to the hidden real path.
@@ -108,7 +111,10 @@ export interface SecretScannerOptions {
   maxEntries?: number;
   /** Longest one scan may take; longer makes it incomplete. @default 5000 */
   timeBudgetMs?: number;
-  /** Most paths to hide (each becomes a profile entry); more makes the scan incomplete. @default 1000 */
+  /**
+   * Most paths to hide (each becomes a profile entry), counted after wholly hidden folders collapse into one;
+   * more makes the scan incomplete. @default 500 (see `MAX_HIDDEN`)
+   */
   maxHidden?: number;
   /** Largest file whose content is sniffed for keys, in bytes. @default 65536 */
   sniffBytes?: number;
@@ -140,6 +146,10 @@ interface DirRecord {
   /** `clock()` when read. */
   readonly readAt: number;
   readonly entries: number;
+  /** Entries that keep the folder visible unless hidden: all but symlinks and empty files. */
+  readonly real: number;
+  /** Empty regular files (nothing to read: they keep no folder visible, e.g. Deno's `.initialized`). */
+  readonly empty: ReadonlySet<string> | undefined;
   /** Names in this folder to hide. */
   readonly hidden: readonly string[];
   /** Sub-folders to descend into. */
@@ -164,6 +174,12 @@ const EMPTY: readonly never[] = Object.freeze([]);
 const RACY_MS = 2000;
 /** Yield to the event loop after this much synchronous work (a `setTimeout(0)` yield costs 1–3 ms). */
 const SLICE_MS = 25;
+/**
+ * Default most paths to hide. Measured with Codex 0.171.0 on the 2-core test machine under load: every command's
+ * sandbox grows with the profile (read-only, N hidden files: 100 → +1 s, 300 → +5 s, 600 → +25–45 s, 1000 → over
+ * 60 s); beyond a few hundred the turn is unusable, so the scan says so instead.
+ */
+const MAX_HIDDEN = 500;
 /** The shortest content marker, `-----BEGIN PRIVATE KEY-----`. */
 const MIN_SNIFF_BYTES = 27;
 
@@ -228,7 +244,7 @@ export class SecretScanner {
     this.#patterns = Object.freeze((options.patterns ?? []).map(compileSecretPattern));
     this.#maxEntries = nonNegative("maxEntries", options.maxEntries, 200_000);
     this.#timeBudgetMs = nonNegative("timeBudgetMs", options.timeBudgetMs, 5000);
-    this.#maxHidden = nonNegative("maxHidden", options.maxHidden, 1000);
+    this.#maxHidden = nonNegative("maxHidden", options.maxHidden, MAX_HIDDEN);
     this.#sniffBytes = nonNegative("sniffBytes", options.sniffBytes, 64 * 1024);
     this.#sniffAllFiles = options.sniffAllFiles ?? false;
     this.#cacheTtlMs = nonNegative("cacheTtlMs", options.cacheTtlMs, 5 * 60_000);
@@ -267,8 +283,14 @@ export class SecretScanner {
     let lastYield = started;
     const old = this.#cache.get(root) ?? new Map<string, DirRecord>();
     const next = new Map<string, DirRecord>();
-    const hidden = new Set<string>();
-    const links = new Map<string, { nlink: number; paths: string[]; secret: boolean }>();
+    /** Per folder (relative path), the names in it to hide. */
+    const hidden = new Map<string, Set<string>>();
+    const hide = (rel: string, name: string) => {
+      const names = hidden.get(rel);
+      if (names) names.add(name);
+      else hidden.set(rel, new Set([name]));
+    };
+    const links = new Map<string, { nlink: number; names: [rel: string, name: string][]; secret: boolean }>();
     let entries = 0;
     try {
       let rootStat: Deno.FileInfo;
@@ -283,7 +305,6 @@ export class SecretScanner {
       const pending: { rel: string; stat: Deno.FileInfo }[] = [{ rel: "", stat: rootStat }];
       while (pending.length > 0) {
         const { rel, stat } = pending.pop()!;
-        const abs = rel === "" ? root : child(root, rel);
         let record = old.get(rel);
         let subStats: (Deno.FileInfo | undefined)[] | undefined;
         if (record === undefined || !this.#fresh(record, stat)) {
@@ -292,18 +313,15 @@ export class SecretScanner {
         next.set(rel, record);
         entries += record.entries;
         if (entries > this.#maxEntries) throw new Incomplete(`more than ${this.#maxEntries} entries under "${root}"`);
-        for (const name of record.hidden) hidden.add(child(abs, name));
-        if (hidden.size > this.#maxHidden) {
-          throw new Incomplete(`more than ${this.#maxHidden} paths to hide under "${root}"`);
-        }
+        for (const name of record.hidden) hide(rel, name);
         for (const link of record.links) {
           const seen = links.get(link.key);
           if (seen) {
             seen.nlink = Math.max(seen.nlink, link.nlink);
-            seen.paths.push(child(abs, link.name));
+            seen.names.push([rel, link.name]);
             seen.secret ||= link.secret;
           } else {
-            links.set(link.key, { nlink: link.nlink, paths: [child(abs, link.name)], secret: link.secret });
+            links.set(link.key, { nlink: link.nlink, names: [[rel, link.name]], secret: link.secret });
           }
         }
         for (let i = 0; i < record.subdirs.length; i++) {
@@ -331,13 +349,17 @@ export class SecretScanner {
         }
       }
       for (const link of links.values()) {
-        if (link.secret || link.paths.length !== link.nlink) { for (const path of link.paths) hidden.add(path); }
+        if (link.secret || link.names.length !== link.nlink) { for (const [rel, name] of link.names) hide(rel, name); }
       }
-      if (hidden.size > this.#maxHidden) {
-        throw new Incomplete(`more than ${this.#maxHidden} paths to hide under "${root}"`);
+      const paths = collapse(hidden, next).map((rel) => child(root, rel));
+      if (paths.length > this.#maxHidden) {
+        throw new Incomplete(
+          `more than ${this.#maxHidden} paths to hide under "${root}", counting a folder whose every entry is hidden ` +
+            `as one (Codex's sandbox slows down by seconds per command for each hundred more)`,
+        );
       }
       this.#store(root, next);
-      return { status: "complete", hidden: Object.freeze([...hidden].sort()), entries };
+      return { status: "complete", hidden: Object.freeze(paths.sort()), entries };
     } catch (error) {
       // Records of the folders read so far stay valid: keep them for the next attempt.
       for (const [rel, record] of old) if (!next.has(rel)) next.set(rel, record);
@@ -371,7 +393,7 @@ export class SecretScanner {
     const parent = basename(abs);
     const mtime = stat.mtime?.getTime() ?? -1;
     const readAt = this.#clock();
-    const racy = mtime < 0 || Date.now() - mtime < RACY_MS;
+    let racy = mtime < 0 || Date.now() - mtime < RACY_MS;
     let listing: Deno.DirEntry[];
     try {
       listing = [];
@@ -383,7 +405,11 @@ export class SecretScanner {
       }
     } catch (error) {
       if (error instanceof Incomplete) throw error;
-      throw new Incomplete(`"${abs}" cannot be read (${errorName(error)})`);
+      // A sub-folder removed since its parent was listed (a build, Codex's own sandbox mount points) holds
+      // nothing to hide; it is re-read next time rather than refusing this turn.
+      if (rel === "" || !isNotFound(error)) throw new Incomplete(`"${abs}" cannot be read (${errorName(error)})`);
+      listing = [];
+      racy = true;
     }
     const hasComposerJson = listing.some((entry) => entry.name.toLowerCase() === "composer.json");
     const noSniff = GIT_OBJECTS.test(rel);
@@ -391,6 +417,8 @@ export class SecretScanner {
     const subdirs: string[] = [];
     const subStats: Deno.FileInfo[] = [];
     const links: LinkEntry[] = [];
+    let real = 0;
+    let empty: Set<string> | undefined;
     for (let i = 0; i < listing.length; i++) {
       const { name, isSymlink } = listing[i];
       if (isSymlink) continue;
@@ -406,6 +434,8 @@ export class SecretScanner {
         if (isNotFound(error)) continue; // Gone since the listing; the folder's mtime changed.
         throw new Incomplete(`"${path}" cannot be checked (${errorName(error)})`);
       }
+      if (info.isFile && info.size === 0) (empty ??= new Set()).add(name);
+      else if (!info.isSymlink) real++;
       if (info.isDirectory) {
         if (
           isSecretEntry(name, "directory", parent) || matchesSecretPattern(this.#patterns, name, relPath, true)
@@ -434,6 +464,8 @@ export class SecretScanner {
       racy,
       readAt,
       entries: listing.length,
+      real,
+      empty,
       hidden: hidden.length > 0 ? hidden : EMPTY,
       subdirs: subdirs.length > 0 ? subdirs : EMPTY,
       links: links.length > 0 ? links : EMPTY,
@@ -467,6 +499,65 @@ export class SecretScanner {
     if (GOOGLE_CREDENTIAL_TYPE.test(text) && GOOGLE_CREDENTIAL_SECRET.test(text)) return true;
     return GIT_CONFIG_NAMES.has(name.toLowerCase()) && URL_CREDENTIALS.test(text);
   }
+}
+
+/**
+ * The paths to hide, relative to the scanned directory, from the names to
+ * hide per folder: a folder whose every real entry is hidden (symlinks and
+ * empty files do not count, but one hidden entry must; its sub-folders count
+ * when they are wholly hidden themselves) is hidden as one path — a package
+ * store hard-linked into `node_modules` then costs one entry per package,
+ * not one per file. Where such a folder
+ * holds a single file (or a chain of folders holding one entry each ends in
+ * one), that file is hidden instead, at the same cost, so a folder holding
+ * just a `.env` stays listable, and writable in write mode. Otherwise the
+ * topmost wholly hidden folder is the entry: each folder above a hidden path
+ * in a writable root costs a profile entry of its own (`profile.ts`), and
+ * those cost Codex's sandbox more than hidden ones (measured: see README).
+ * The scanned directory itself is never hidden: the turn works in it. Run
+ * on every scan from the per-folder records, so a visible file created in a
+ * hidden folder (its mtime changes, it is re-read) opens it again.
+ */
+function collapse(hidden: Map<string, Set<string>>, records: ReadonlyMap<string, DirRecord>): string[] {
+  // Deepest first, so a folder's wholly hidden sub-folders are known when it is checked.
+  const byDepth: string[][] = [];
+  for (const rel of hidden.keys()) {
+    if (rel === "") continue;
+    let depth = 0;
+    for (let i = rel.indexOf("/"); i >= 0; i = rel.indexOf("/", i + 1)) depth++;
+    (byDepth[depth] ??= []).push(rel);
+  }
+  const whole = new Set<string>();
+  for (let depth = byDepth.length - 1; depth >= 0; depth--) {
+    for (const rel of byDepth[depth] ?? EMPTY) {
+      const record = records.get(rel);
+      if (record === undefined) continue;
+      let shown = 0; // Hidden names that count: not empty files (a hidden empty file is still hidden, of course).
+      for (const name of hidden.get(rel)!) if (!record.empty?.has(name)) shown++;
+      if (shown !== record.real) continue;
+      whole.add(rel);
+      const slash = rel.lastIndexOf("/");
+      const parent = slash < 0 ? "" : rel.slice(0, slash);
+      const parentNames = hidden.get(parent);
+      if (parentNames) parentNames.add(rel.slice(slash + 1));
+      else {
+        hidden.set(parent, new Set([rel.slice(slash + 1)]));
+        if (depth > 0) (byDepth[depth - 1] ??= []).push(parent);
+      }
+    }
+  }
+  const paths: string[] = [];
+  for (const [rel, names] of hidden) {
+    if (whole.has(rel)) continue; // Covered by the topmost wholly hidden folder above.
+    for (const name of names) {
+      const path = rel === "" ? name : `${rel}/${name}`;
+      // A chain of folders each holding one entry, ending in a file: hide that file, as without collapsing.
+      let end = path;
+      while (whole.has(end) && hidden.get(end)!.size === 1) end = `${end}/${[...hidden.get(end)!][0]}`;
+      paths.push(whole.has(end) ? path : end);
+    }
+  }
+  return paths;
 }
 
 /** `name` (or a relative path) inside the absolute folder `dir`. */

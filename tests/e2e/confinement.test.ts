@@ -76,6 +76,8 @@ for (const version of [LEGACY_CODEX, PREVIOUS_CODEX, CURRENT_CODEX]) {
       await Deno.symlink(join(root, ".env"), join(root, "notes.txt"));
       await Deno.link(join(root, ".env"), join(root, "docs", "copy.txt"));
       await Deno.link(join(outside, "elsewhere.txt"), join(root, "docs", "innocent.txt"));
+      // A file of docs/ own: else docs/ holds only hidden links and is hidden whole (tests/e2e/hardlinked_store.test.ts).
+      await Deno.writeTextFile(join(root, "docs", "guide.md"), "the guide");
       await new Deno.Command("git", { args: ["init", "-q", root] }).output();
       const configBefore = await Deno.readTextFile(join(home.path, "config.toml"));
 

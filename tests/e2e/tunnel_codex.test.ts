@@ -11,7 +11,7 @@ import { scriptedModel } from "../fixtures/scripted_model.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
 import { codexBinary, CURRENT_CODEX } from "../fixtures/codex_versions.ts";
 import { startBridgeProcess } from "../fixtures/bridge_process.ts";
-import { call, connectClient } from "../fixtures/bridge_client.ts";
+import { BRIDGE_TOOLS, call, connectClient } from "../fixtures/bridge_client.ts";
 import { type FakeCommand, startFakeControlPlane } from "../fixtures/fake_control_plane.ts";
 
 const TOKEN = "e2e-tunnel-token-0123456789";
@@ -80,13 +80,7 @@ Deno.test({
         const ack = await send({ jsonrpc: "2.0", method: "notifications/initialized" });
         assert.equal(ack.body.resp_type, "notify_ack");
         const list = await send({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} });
-        assert.deepEqual(list.body.resp_json.result.tools.map((t: { name: string }) => t.name).sort(), [
-          "bridge_status",
-          "codex_job_status",
-          "codex_read",
-          "codex_reply",
-          "codex_run",
-        ]);
+        assert.deepEqual(list.body.resp_json.result.tools.map((t: { name: string }) => t.name).sort(), BRIDGE_TOOLS);
       });
 
       await t.step("codex_read runs the real Codex and answers through the tunnel", async () => {

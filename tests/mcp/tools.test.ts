@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { abortableDelay, FakeUpstream } from "../fixtures/fake_upstream.ts";
-import { ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
+import { BRIDGE_TOOLS, ERAS, structured, textOf } from "../fixtures/bridge_client.ts";
 import { setupToolBridge as setup } from "../fixtures/tool_bridge.ts";
 
 for (const era of ERAS) {
@@ -14,15 +14,7 @@ for (const era of ERAS) {
     const client = await bridge.connect(era);
     try {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), [
-        "bridge_status",
-        "codex_cancel",
-        "codex_job_status",
-        "codex_jobs",
-        "codex_read",
-        "codex_reply",
-        "codex_run",
-      ]);
+      assert.deepEqual(tools.map((t) => t.name).sort(), BRIDGE_TOOLS);
       for (const tool of tools) {
         assert.equal(tool.inputSchema.type, "object", tool.name);
         assert.equal(tool.outputSchema?.type, "object", tool.name);

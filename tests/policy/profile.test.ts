@@ -36,3 +36,21 @@ Deno.test("buildConfinement() pins the cwd and every folder above it untrusted",
   const c = buildConfinement({ ...base, sandbox: "read-only" });
   assert.deepEqual(c.untrusted, ["/", "/work", "/work/repo", "/work/repo/src", "/work/repo/src/app"]);
 });
+
+Deno.test("buildConfinement() hides collapsed folders whole and pins only the folders above them", () => {
+  // What the secret scan returns for a hard-linked package store: one folder per package, and a file beside.
+  const packages = Array.from({ length: 300 }, (_, i) => `/work/repo/node_modules/.deno/p${i}@1.0.0/node_modules`);
+  const secrets = [...packages, "/work/repo/src/notes.txt"];
+  const c = buildConfinement({ ...base, secrets, sandbox: "workspace-write" });
+  for (const secret of secrets) assert.ok(c.hidden.includes(secret), secret);
+  assert.deepEqual(c.hidden, [...c.hidden].sort());
+  assert.deepEqual(c.writable, [
+    "/work/repo",
+    "/work/repo/node_modules",
+    "/work/repo/node_modules/.deno",
+    ...packages.map((path) => path.slice(0, -"/node_modules".length)).sort(),
+    "/work/repo/src",
+  ]);
+  for (const folder of secrets) assert.ok(!c.writable.includes(folder), `${folder} is hidden, not writable`);
+  assert.deepEqual(buildConfinement({ ...base, secrets, sandbox: "read-only" }).writable, []);
+});

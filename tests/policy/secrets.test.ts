@@ -296,6 +296,7 @@ Deno.test("scan() hides a secret folder as one entry and does not list its files
       "home/.aws/credentials": "[default]",
       "home/.gnupg/pubring.kbx": "x",
       "home/.kube/config": "x",
+      "home/.bashrc": "x",
       "infra/.terraform/providers/x": "x",
       "infra/main.tf": "x",
       "docker/Dockerfile": "FROM x",
@@ -614,7 +615,8 @@ Deno.test("scan() is incomplete for a folder it may not read, even as root", asy
 Deno.test("scan() is incomplete past the entry, hidden-path and time bounds", async () => {
   await withDir(async (dir) => {
     const files: Record<string, string> = {};
-    for (let i = 0; i < 30; i++) files[`d${i % 3}/f${i}.pem`] = "x";
+    // A visible file in each folder, so no folder collapses into one entry.
+    for (let i = 0; i < 30; i++) files[`d${i % 3}/f${i}.pem`] = files[`d${i % 3}/index.ts`] = "x";
     await write(dir, files);
     const entries = await new SecretScanner({ maxEntries: 20 }).scan(dir);
     assert.equal(entries.status, "incomplete");
@@ -624,7 +626,7 @@ Deno.test("scan() is incomplete past the entry, hidden-path and time bounds", as
     const time = await new SecretScanner({ timeBudgetMs: 0 }).scan(dir);
     assert.match(time.status === "incomplete" ? time.reason : "", /took longer than 0 ms/);
     // The same tree within bounds.
-    assert.equal((await new SecretScanner({ maxEntries: 33, maxHidden: 30 }).scan(dir)).status, "complete");
+    assert.equal((await new SecretScanner({ maxEntries: 36, maxHidden: 30 }).scan(dir)).status, "complete");
   });
 });
 
@@ -692,5 +694,185 @@ Deno.test("scan() calls for one directory at the same time share one scan", asyn
     const later = await scanner.scan(dir);
     assert.notEqual(later, one);
     assert.deepEqual(later, one);
+  });
+});
+
+// --- Hard-linked package stores ---
+
+/** How a package manager lays out a package hard-linked from its store. */
+const STORE_LAYOUTS = {
+  // Deno (`nodeModulesDir`): node_modules/.deno/<pkg>@<version>/node_modules/<pkg> beside an empty .initialized
+  // (which keeps no folder open), and .deno.lock.
+  deno: { store: "node_modules/.deno", stateFile: "node_modules/.deno/.deno.lock", marker: ".initialized" },
+  // pnpm: node_modules/.pnpm/<pkg>@<version>/node_modules/<pkg>, beside lock.yaml.
+  pnpm: { store: "node_modules/.pnpm", stateFile: "node_modules/.pnpm/lock.yaml", marker: undefined },
+} as const;
+
+const PACKAGE_FILES = ["package.json", "index.js", "lib/a.js", "lib/b.js", "lib/c.js", "lib/d.js", "lib/e.js"];
+
+/**
+ * Writes `count` packages of {@linkcode PACKAGE_FILES} into a store under
+ * `outside` and hard-links each file into `dir` as `layout` does, with the
+ * `node_modules/<pkg>` symlinks package managers add. Returns each package's
+ * folder, relative to `dir` (`node_modules/.deno/p0@1.0.0/node_modules/p0`),
+ * and the path that hides it (`node_modules/.deno/p0@1.0.0`).
+ */
+async function linkStore(outside: string, dir: string, layout: keyof typeof STORE_LAYOUTS, count: number) {
+  const { store, stateFile, marker } = STORE_LAYOUTS[layout];
+  await write(dir, { [stateFile]: "{}" });
+  const folders: string[] = [];
+  const hiddenAs: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const pkg = `${store}/p${i}@1.0.0`;
+    folders.push(`${pkg}/node_modules/p${i}`);
+    hiddenAs.push(pkg);
+    // Synchronous calls: 2100 files are made in a fraction of the time the async ones take.
+    Deno.mkdirSync(join(outside, "store", `p${i}`, "lib"), { recursive: true });
+    Deno.mkdirSync(join(dir, pkg, "node_modules", `p${i}`, "lib"), { recursive: true });
+    if (marker) Deno.writeTextFileSync(join(dir, pkg, marker), "");
+    for (const file of PACKAGE_FILES) {
+      const original = join(outside, "store", `p${i}`, file);
+      Deno.writeTextFileSync(original, `module.exports = ${i};`);
+      Deno.linkSync(original, join(dir, pkg, "node_modules", `p${i}`, file));
+    }
+    await Deno.symlink(join(dir, pkg, "node_modules", `p${i}`), join(dir, "node_modules", `p${i}`));
+  }
+  return { folders, hiddenAs };
+}
+
+/** Whether `rel` is hidden by the scan: it, or a folder above it, is in `hidden` (relative paths). */
+function covered(hidden: readonly string[], rel: string): boolean {
+  return hidden.some((path) => rel === path || rel.startsWith(`${path}/`));
+}
+
+Deno.test("scan() hides Deno-like and pnpm-like stores of 2100 hard-linked files as one folder per package", async () => {
+  await withDir(async (outside) => {
+    await withDir(async (dir) => {
+      // A Deno project at the top, a pnpm one in web/ (one tree: making 2100 links is the slow part here).
+      await Deno.mkdir(join(dir, "web"));
+      await Deno.mkdir(join(outside, "pnpm"));
+      const deno = await linkStore(outside, dir, "deno", 150);
+      const pnpm = await linkStore(join(outside, "pnpm"), join(dir, "web"), "pnpm", 150);
+      const packages = [...deno.folders, ...pnpm.folders.map((pkg) => `web/${pkg}`)];
+      const hiddenAs = [...deno.hiddenAs, ...pnpm.hiddenAs.map((pkg) => `web/${pkg}`)];
+      // A secret-named file in the store, linked in with its package; a key linked beside ordinary sources.
+      await Deno.writeTextFile(join(outside, "store", "p0", ".env"), "TOKEN=1");
+      await Deno.link(join(outside, "store", "p0", ".env"), join(dir, packages[0], ".env"));
+      await Deno.writeTextFile(join(outside, "id_rsa"), RSA_KEY);
+      await write(dir, { "src/index.ts": "x" });
+      await Deno.link(join(outside, "id_rsa"), join(dir, "src", "notes.txt"));
+      // One package holds a file of its own (not from the store): that folder stays open.
+      const open = packages[151];
+      await write(dir, { [`${open}/local.txt`]: "x" });
+
+      const scan = await new SecretScanner().scan(dir);
+      const hidden = hiddenIn(dir, scan);
+      assert.ok(scan.status === "complete" && scan.entries > 2100, `${scan.entries} entries`);
+      assert.deepEqual(
+        hidden,
+        [
+          ...hiddenAs.filter((_, i) => i !== 151),
+          `${open}/index.js`,
+          `${open}/lib`,
+          `${open}/package.json`,
+          "src/notes.txt",
+        ].sort(),
+      );
+      assert.ok(Object.isFrozen(scan.hidden));
+      assert.ok(covered(hidden, `${packages[0]}/.env`), "the linked secret is hidden");
+      // Positive controls: an ordinary file, the stores' own state files, a package's own file.
+      assert.ok(!covered(hidden, "src/index.ts"));
+      assert.ok(!covered(hidden, STORE_LAYOUTS.deno.stateFile));
+      assert.ok(!covered(hidden, `web/${STORE_LAYOUTS.pnpm.stateFile}`));
+      assert.ok(!covered(hidden, `${open}/local.txt`));
+    });
+  }, "secrets-store-");
+});
+
+Deno.test("scan() counts the hidden-path bound after collapsing folders", async () => {
+  await withDir(async (outside) => {
+    await withDir(async (dir) => {
+      await linkStore(outside, dir, "deno", 30);
+      assert.equal(hiddenIn(dir, await new SecretScanner({ maxHidden: 30 }).scan(dir)).length, 30);
+      const scan = await new SecretScanner({ maxHidden: 29 }).scan(dir);
+      assert.match(scan.status === "incomplete" ? scan.reason : "", /^more than 29 paths to hide under "/);
+    });
+  }, "secrets-store-");
+});
+
+Deno.test("scan() collapses a folder only when each of its entries is hidden, symlinks and empty files aside", async () => {
+  await withDir(async (outside) => {
+    await withDir(async (dir) => {
+      await write(outside, { a: "1", b: "2" });
+      await write(dir, { "open/readme.md": "x", "single/keep.txt": "x", "chain/x/y/keep.txt": "x" });
+      await write(dir, { "quiet/.keep": "", "blank/.keep": "" });
+      for (const folder of ["linked", "open", "chain/x/y", "quiet"]) {
+        await Deno.mkdir(join(dir, folder), { recursive: true });
+        await Deno.link(join(outside, "a"), join(dir, folder, "a"));
+        await Deno.link(join(outside, "b"), join(dir, folder, "b"));
+      }
+      await Deno.symlink(join(dir, "open"), join(dir, "linked", "alias"));
+      await Deno.mkdir(join(dir, "only-links"));
+      await Deno.symlink(join(outside, "a"), join(dir, "only-links", "a"));
+      await Deno.mkdir(join(dir, "empty"));
+      await write(dir, { "single/.env": "x" });
+      await Deno.remove(join(dir, "chain/x/y/keep.txt"));
+      assert.deepEqual(await scanRel(dir), [
+        "chain", // chain/x/y held two hidden links only, chain/x only y, chain only x.
+        "linked", // Two hidden links and a symlink.
+        "open/a",
+        "open/b",
+        "quiet", // Two hidden links and an empty file, which has nothing to read.
+        "single/.env", // One hidden file costs one entry either way: its folder stays usable.
+      ]);
+    });
+  }, "secrets-store-");
+});
+
+Deno.test("scan() re-opens a collapsed folder once a visible file appears in it, and collapses it again", async () => {
+  await withDir(async (outside) => {
+    await withDir(async (dir) => {
+      const { folders, hiddenAs } = await linkStore(outside, dir, "pnpm", 3);
+      await age(dir);
+      const scanner = new SecretScanner();
+      assert.deepEqual(hiddenIn(dir, await scanner.scan(dir)), hiddenAs);
+      const folder = folders[2];
+      await write(dir, { [`${folder}/patched.js`]: "x" });
+      const reopened = hiddenIn(dir, await scanner.scan(dir));
+      assert.deepEqual(reopened, [
+        hiddenAs[0],
+        hiddenAs[1],
+        `${folder}/index.js`,
+        `${folder}/lib`,
+        `${folder}/package.json`,
+      ]);
+      assert.ok(!covered(reopened, `${folder}/patched.js`));
+      await Deno.remove(join(dir, folder, "patched.js"));
+      assert.deepEqual(hiddenIn(dir, await scanner.scan(dir)), hiddenAs);
+    });
+  }, "secrets-store-");
+});
+
+Deno.test("scan() completes when a folder it listed is gone by the time it reads it", async () => {
+  await withDir(async (dir) => {
+    await write(dir, { "a/victim/f.ts": "x", "a/b/.env": "x" });
+    const victim = join(dir, "a", "victim");
+    let reads = 0;
+    // The clock is read once per folder, just before it is listed: the root, `a`, then `victim` and `b` in some
+    // order, so removing `victim` at the third read always comes after `a` listed it and before it is read.
+    const clock = () => {
+      if (++reads === 3) Deno.removeSync(victim, { recursive: true });
+      return Date.now();
+    };
+    const scan = await new SecretScanner({ clock }).scan(dir);
+    assert.ok(reads >= 3, "the folder was removed mid-walk");
+    assert.equal(scan.status, "complete", scan.status === "incomplete" ? scan.reason : "");
+    // Positive control: the secret elsewhere is still hidden.
+    assert.deepEqual(hiddenIn(dir, scan), ["a/b/.env"]);
+    // The root itself gone is still incomplete: there is nothing to confine to.
+    const gone = await new SecretScanner({ clock: () => (Deno.removeSync(dir, { recursive: true }), Date.now()) })
+      .scan(dir);
+    assert.equal(gone.status, "incomplete");
+    await Deno.mkdir(dir);
   });
 });

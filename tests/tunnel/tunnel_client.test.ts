@@ -24,17 +24,7 @@ import { type RetryPolicy, TunnelClient } from "../../src/tunnel/client.ts";
 import { abortableDelay, type FakeScript, FakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type FakeCommand, startFakeControlPlane } from "../fixtures/fake_control_plane.ts";
 
-/** Every tool the bridge serves, through either door. */
-const TOOLS = [
-  "bridge_status",
-  "codex_cancel",
-  "codex_job_status",
-  "codex_jobs",
-  "codex_read",
-  "codex_reply",
-  "codex_run",
-];
-import { connectClient, ERAS, structured } from "../fixtures/bridge_client.ts";
+import { BRIDGE_TOOLS, connectClient, ERAS, structured } from "../fixtures/bridge_client.ts";
 
 const FAST_RETRY: Partial<RetryPolicy> = { initialMs: 20, maxMs: 200, jitter: 0.1, operatorRetryMs: 400 };
 
@@ -146,7 +136,10 @@ Deno.test("one poll carrying 25 commands gets 25 answers, each with its own id, 
       assert.equal(response.body.resp_code, 200);
       assert.equal(response.body.resp_json.id, i % 2 ? i : `rpc-${i}`, "JSON-RPC id preserved, type too");
       assert.equal(response.body.channel, i === 3 ? "other" : "main");
-      assert.deepEqual(response.body.resp_json.result.tools.map((tool: { name: string }) => tool.name).sort(), TOOLS);
+      assert.deepEqual(
+        response.body.resp_json.result.tools.map((tool: { name: string }) => tool.name).sort(),
+        BRIDGE_TOOLS,
+      );
     }
     const first = t.plane.polls[0];
     assert.equal(first.limit, "16", "asks for no more than its free workers");
@@ -521,7 +514,7 @@ for (const era of ERAS) {
     const client = await connectClient("http://chatgpt.invalid/mcp", { era, fetch: throughTunnel });
     try {
       const { tools } = await client.listTools();
-      assert.deepEqual(tools.map((tool) => tool.name).sort(), TOOLS);
+      assert.deepEqual(tools.map((tool) => tool.name).sort(), BRIDGE_TOOLS);
       const result = await client.callTool({ name: "codex_read", arguments: { prompt: "via tunnel" } });
       assert.equal(structured(result).text, "echo: via tunnel");
     } finally {
