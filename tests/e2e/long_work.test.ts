@@ -174,11 +174,11 @@ Deno.test({
           "Codex runs the turn",
           async () => (await processesWithEnv("CODEX_HOME", home.path)).length > 0 || undefined,
         );
-        // SIGKILL the serving process: the confined stage the launcher started.
+        // SIGKILL the serving process: the confined stage, which ./codex-gpt-bridge exec'd (or a launcher's child).
         const serving = await until("the serving process", async () => {
-          for (const pid of await childPids(bridge!.pid)) {
+          for (const pid of [bridge!.pid, ...await childPids(bridge!.pid)]) {
             const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-            if (cmdline.includes("main.ts")) return pid;
+            if (cmdline.includes("main.ts") && cmdline.includes("--allow-write=")) return pid;
           }
         });
         Deno.kill(serving, "SIGKILL");
