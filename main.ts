@@ -212,6 +212,13 @@ async function serve(args: string[], launch: Launch = runConfined): Promise<numb
       }),
     }),
   });
+  // Before the start line: a client that reads it may stop the bridge at once, and must get a clean exit.
+  const stop = () => {
+    log.info("shutting down");
+    bridge.close();
+  };
+  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop);
   const codex = bridge.codex.available
     ? `${bridge.codex.binary} ${bridge.codex.version ?? "(version unknown)"} via ${bridge.codex.protocol}`
     : `unavailable: ${bridge.codex.problem}`;
@@ -233,12 +240,6 @@ async function serve(args: string[], launch: Launch = runConfined): Promise<numb
       `confinement: ${confinement} | tunnel: ${tunnel}`,
   );
   log.info("listening", { url: bridge.url, roots: bridge.roots, codex: bridge.codex });
-  const stop = () => {
-    log.info("shutting down");
-    bridge.close();
-  };
-  Deno.addSignalListener("SIGTERM", stop);
-  Deno.addSignalListener("SIGINT", stop);
   await bridge.finished;
   await bridge.close();
   return 0;
