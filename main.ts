@@ -195,12 +195,16 @@ async function serve(args: string[], launch: Launch = runConfined): Promise<numb
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
   const parsed = parseServeConfig(args, env);
   assertGranted(parsed);
+  // `codex --version` (a Node launcher, ~200 ms) runs while the server's modules load.
+  const { probeCodex } = await import("./src/upstream/codex_version.ts");
+  const codexProbe = probeCodex(parsed.codexPath, parsed.codexEnv);
   const log = createLogger({ level: parsed.logLevel });
   const { config, auth } = await withStoredToken(parsed, log);
   // Loaded only in the confined stage: the launcher stays small and starts fast.
   const { startBridge } = await import("./src/serve.ts");
   const bridge = await startBridge(config, {
     log,
+    codexProbe,
     describe: () => ({
       memory: memoryFigures(),
       runtimePermissions: describeRuntimePermissions({

@@ -27,6 +27,7 @@ import { SqliteJobRepository } from "./state/job_repository.ts";
 import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
+import type { CodexProbe } from "./upstream/codex_version.ts";
 import { type RetryPolicy, TunnelClient } from "./tunnel/client.ts";
 import { createDispatcher } from "./tunnel/dispatch.ts";
 
@@ -44,6 +45,8 @@ export interface StartBridgeOptions {
   log: Logger;
   /** Use this upstream instead of launching Codex (tests, benchmarks). */
   upstream?: CodexUpstream;
+  /** `codex --version` started early by the caller, so it overlaps the loading of modules. */
+  codexProbe?: Promise<CodexProbe>;
   /** Extra facts for `bridge_status` (e.g. runtime permissions). */
   describe?: () => Record<string, unknown>;
   /** Tunnel retry timings (tests). @default DEFAULT_RETRY */
@@ -109,6 +112,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       codexPath: config.codexPath,
       env: config.codexEnv,
       log,
+      probe: options.codexProbe,
     });
     // Jobs, their request ids and the threads outlive a restart; jobs left running then are now interrupted.
     jobs = new JobRegistry({ maxRunning: config.maxJobs, repository: new SqliteJobRepository(state) });

@@ -9,7 +9,7 @@
  */
 import { UpstreamError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { compareVersions, probeCodex } from "./codex_version.ts";
+import { type CodexProbe, compareVersions, probeCodex } from "./codex_version.ts";
 import type { CodexUpstream, TurnResult, UpstreamInfo, UpstreamProtocol } from "./types.ts";
 
 /** Oldest Codex with `app-server`. */
@@ -23,6 +23,8 @@ export interface CreateUpstreamOptions {
   codexPath: string;
   env: Readonly<Record<string, string>>;
   log: Logger;
+  /** `codex --version` already under way (started while the server's modules load). @default run now */
+  probe?: Promise<CodexProbe>;
 }
 
 /** Which protocol a version can serve for a choice, or why not. */
@@ -52,7 +54,7 @@ export function chooseProtocol(
 
 /** Probes Codex and returns the upstream to use. Never throws. */
 export async function createUpstream(options: CreateUpstreamOptions): Promise<CodexUpstream> {
-  const probe = await probeCodex(options.codexPath, options.env);
+  const probe = await (options.probe ?? probeCodex(options.codexPath, options.env));
   const fallback = options.upstream === "auto" ? "app-server" : options.upstream;
   if (!probe.found) return new UnavailableUpstream(fallback, options.codexPath, undefined, probe.problem);
   const choice = chooseProtocol(options.upstream, probe.version);
