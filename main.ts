@@ -11,10 +11,11 @@ import {
   CHATGPT_OPTIONS,
   DOCTOR_OPTIONS,
   OAUTH_OPTIONS,
+  SECRET_VARIABLES,
   SERVE_OPTIONS,
   SETUP_CODEX_OPTIONS,
 } from "./src/config/options.ts";
-import { optionHelp, readOptions } from "./src/config/read_options.ts";
+import { optionHelp, readOptions, secretFlagGiven } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger, type Logger } from "./src/log.ts";
 import type { ServeConfig } from "./src/config/serve_config.ts";
@@ -37,6 +38,8 @@ import {
   shellExec,
 } from "./src/permissions/relaunch.ts";
 import { memoryEnv } from "./src/permissions/memory_flags.ts";
+import { LIVE_PROBE } from "./src/permissions/file_probe.ts";
+import { LaunchFacts } from "./src/permissions/launch_facts.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
 import { readChatgptBaseUrl } from "./src/permissions/launch_input.ts";
 import { fetchingMessage, installPackages, missingPackages } from "./src/startup/dependencies.ts";
@@ -96,10 +99,13 @@ function memoryFigures() {
   return { rssMiB: mib(rss), heapUsedMiB: mib(heapUsed), heapTotalMiB: mib(heapTotal), externalMiB: mib(external) };
 }
 
-/** A first start: the npm packages are fetched once, announced in one line. Says whether it fetched them. */
-async function ensurePackages(): Promise<boolean> {
+/**
+ * A first start: the npm packages are fetched once, announced in one line. Says whether it fetched them.
+ * `facts` records what was checked, for a launch plan to be reused.
+ */
+async function ensurePackages(facts?: LaunchFacts): Promise<boolean> {
   const projectDir = fileURLToPath(new URL(".", ENTRY)).replace(/\/$/, "");
-  if ((await missingPackages(projectDir)).length === 0) return false;
+  if ((await missingPackages(projectDir, (path) => (facts ?? LIVE_PROBE).exists(path))).length === 0) return false;
   createLogger().info(fetchingMessage(projectDir));
   try {
     await installPackages(projectDir);
@@ -148,7 +154,10 @@ async function withStoredToken(config: ServeConfig, log: Logger): Promise<{ conf
  * confined child). What to look up is decided from the raw options: the
  * tunnel's key must be known before the config can be validated.
  */
-async function keychainEnv(args: string[]): Promise<{ env: typeof env; filled: Record<string, string> }> {
+async function keychainEnv(
+  args: string[],
+  env: (name: string) => string | undefined,
+): Promise<{ env: typeof env; filled: Record<string, string> }> {
   const raw = readOptions(SERVE_OPTIONS, args, env);
   const given = (key: keyof typeof raw) => raw[key] !== undefined && raw[key]?.value !== false;
   const filled = given("noKeychain") ? {} : await launchSecrets({
@@ -167,17 +176,31 @@ type Launch = (command: string, args: string[], launch: ServeLaunch) => Promise<
 
 const runConfined: Launch = (command, args, launch) => relaunch(ENTRY, command, args, launch);
 
-const printConfined: Launch = (command, args, launch) => {
-  // Secrets from the keychain never go into the printed line (it passes through a pipe and a shell):
-  // nothing printed, and `./codex-gpt-bridge` runs the resident launcher, which hands them to its child's env.
-  if (Object.keys(launch.env ?? {}).length > 0) return Promise.resolve(0);
-  console.log(shellExec(confinedCommandLine(ENTRY, command, args, launch), memoryEnv(env)));
-  return Promise.resolve(0);
-};
+/**
+ * For `./codex-gpt-bridge`: the check that the plan still holds (one line, empty when it
+ * cannot be reused; the launcher caches the pair), then the confined command line as shell.
+ * `launcherArgs` are the launcher's own arguments, which the check compares.
+ */
+function printConfined(facts: LaunchFacts, launcherArgs: string[]): Launch {
+  return async (command, args, launch) => {
+    // Secrets from the keychain never go into the printed line (it passes through a pipe and a shell):
+    // nothing printed, and `./codex-gpt-bridge` runs the resident launcher, which hands them to its child's env.
+    if (Object.keys(launch.env ?? {}).length > 0) return 0;
+    const line = shellExec(confinedCommandLine(ENTRY, command, args, launch), memoryEnv(facts.recordEnv(env)));
+    await facts.exists(Deno.execPath());
+    console.log(facts.guard(launcherArgs, Deno.cwd()) ?? "");
+    console.log(line);
+    return 0;
+  };
+}
 
-/** Launcher stage: the packages, secrets from the keychain, the one validated parse, then stage two under its narrow set. */
-async function launchServe(args: string[], launch: Launch): Promise<number> {
-  const { env: withKeychain, filled } = await keychainEnv(args);
+/**
+ * Launcher stage: the packages, secrets from the keychain, the one validated parse, then stage two under its
+ * narrow set. `facts` (planning for `./codex-gpt-bridge`) records what the plan depends on.
+ */
+async function launchServe(args: string[], launch: Launch, facts?: LaunchFacts): Promise<number> {
+  if (secretFlagGiven(SERVE_OPTIONS, args)) facts?.uncacheable("a secret is given as a flag");
+  const { env: withKeychain, filled } = await keychainEnv(args, facts ? facts.recordEnv(env) : env);
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
   let config: ServeConfig;
   try {
@@ -186,12 +209,15 @@ async function launchServe(args: string[], launch: Launch): Promise<number> {
     if (!(error instanceof ConfigError) || Object.keys(filled).length === 0) throw error;
     throw new ConfigError(`${error.message}; if it came from the keychain, store a new one with \`secret set\``);
   }
-  return await launch("serve", args, { ...await planServeLaunch(config, withKeychain), env: filled });
+  return await launch("serve", args, {
+    ...await planServeLaunch(config, withKeychain, facts ?? LIVE_PROBE, facts),
+    env: filled,
+  });
 }
 
-async function serve(args: string[], launch: Launch = runConfined): Promise<number> {
+async function serve(args: string[], launch: Launch = runConfined, facts?: LaunchFacts): Promise<number> {
   // Stage one: work out the narrow permission set, then run stage two under it.
-  if (!isConfined()) return await launchServe(args, launch);
+  if (!isConfined()) return await launchServe(args, launch, facts);
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
   const parsed = parseServeConfig(args, env);
   assertGranted(parsed);
@@ -249,10 +275,12 @@ async function serve(args: string[], launch: Launch = runConfined): Promise<numb
   return 0;
 }
 
-async function chatgpt(args: string[], launch: Launch = runConfined): Promise<number> {
+async function chatgpt(args: string[], launch: Launch = runConfined, facts?: LaunchFacts): Promise<number> {
   if (!isConfined()) {
-    const baseUrl = readChatgptBaseUrl(args, env) ??
-      (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(args, env).baseUrl;
+    if (secretFlagGiven(CHATGPT_OPTIONS, args)) facts?.uncacheable("a secret is given as a flag");
+    const planEnv = facts ? facts.recordEnv(env) : env;
+    const baseUrl = readChatgptBaseUrl(args, planEnv) ??
+      (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(args, planEnv).baseUrl;
     return await launch("chatgpt", args, planChatgptLaunch({ baseUrl }));
   }
   // Loaded only for this command: `serve` never pulls in the openai package.
@@ -281,17 +309,19 @@ async function main(args: string[]): Promise<number> {
     console.log(SERVER_INFO.version);
     return 0;
   }
+  // `./codex-gpt-bridge` asks for the confined command line, then becomes it: no launcher stays alive.
+  const facts = command === "--print-launch" ? new LaunchFacts(SECRET_VARIABLES) : undefined;
   // Before any command loads an npm package (the confined stage runs after its launcher did this).
-  if (!isConfined() && !Deno.build.standalone && await ensurePackages()) {
+  if (!isConfined() && !Deno.build.standalone && await ensurePackages(facts)) {
     // This process resolved `node_modules` before the packages were there: a new launcher can load them.
     const code = await relaunch(ENTRY, command ?? "--help", rest, launcherAgain());
     return command === undefined ? 2 : code;
   }
-  if (command === "--print-launch") {
-    // `./codex-gpt-bridge` asks for the confined command line, then becomes it: no launcher stays alive.
+  if (facts) {
     const [sub, ...subArgs] = rest;
-    if (sub === "serve" && !subArgs.includes("--help")) return await serve(subArgs, printConfined);
-    if (sub === "chatgpt" && !subArgs.includes("--help")) return await chatgpt(subArgs, printConfined);
+    const print = printConfined(facts, rest);
+    if (sub === "serve" && !subArgs.includes("--help")) return await serve(subArgs, print, facts);
+    if (sub === "chatgpt" && !subArgs.includes("--help")) return await chatgpt(subArgs, print, facts);
     console.error(`--print-launch plans serve or chatgpt only, without --help; got "${rest.join(" ")}"`);
     return 2;
   }
@@ -342,7 +372,7 @@ async function main(args: string[]): Promise<number> {
   if (command === "doctor") {
     const { runDoctor, serveArgsOf } = await import("./src/cli/doctor.ts");
     // What serve would see, keychain included.
-    return await runDoctor(rest, (await keychainEnv(serveArgsOf(rest))).env, console.log);
+    return await runDoctor(rest, (await keychainEnv(serveArgsOf(rest), env)).env, console.log);
   }
   if (command === "oauth") {
     const config = parseOAuthCliConfig(rest, env);

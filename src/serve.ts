@@ -18,7 +18,7 @@ import { resolveRoots } from "./policy/roots.ts";
 import { resolveReadPaths } from "./policy/read_paths.ts";
 import { codexInstallDir } from "./policy/codex_install.ts";
 import { SecretScanner } from "./policy/secrets.ts";
-import { resolveExecutable } from "./permissions/relaunch.ts";
+import { resolveExecutable } from "./permissions/file_probe.ts";
 import { BridgeService } from "./service/bridge_service.ts";
 import { createUpstream } from "./upstream/mod.ts";
 import { ensureStateDir } from "./state/state_dir.ts";

@@ -10,7 +10,7 @@
 import { dirname } from "node:path";
 import { ConfigError } from "../errors.ts";
 import type { CommandRunner } from "../os/run_command.ts";
-import { resolveExecutable } from "../permissions/relaunch.ts";
+import { resolveExecutable } from "../permissions/file_probe.ts";
 import { launchAgentLogDir, renderLaunchAgent } from "../login_service/launch_agent.ts";
 import { serviceArgs } from "../login_service/service_args.ts";
 import { SERVICE_NAME, type ServiceSpec } from "../login_service/service_spec.ts";

@@ -21,6 +21,8 @@ export interface OptionSpec {
   readonly description: string;
   /** Default shown in `--help`. */
   readonly default?: string;
+  /** The value is a secret: never written to a file (a cached launch plan records only whether it is set). */
+  readonly secret?: boolean;
 }
 
 /** A table of options, keyed by config field. */
@@ -56,6 +58,7 @@ export const SERVE_OPTIONS = {
     env: ["CODEX_GPT_BRIDGE_TOKEN"],
     type: "string",
     value: "SECRET",
+    secret: true,
     description:
       "Bearer token clients must send (at least 16 characters); never stored. Without one, a generated token is kept in the state folder and reused.",
   },
@@ -266,6 +269,7 @@ export const CHATGPT_OPTIONS = {
     env: ["OPENAI_API_KEY"],
     type: "string",
     value: "KEY",
+    secret: true,
     description: "OpenAI API key (prefer the variable: flags show up in process lists).",
   },
   baseUrl: {
@@ -366,3 +370,19 @@ export const CODEX_CHILD_ENV = [
 export function optionVariables(table: OptionTable): string[] {
   return Object.values(table).flatMap((spec) => [...spec.env]);
 }
+
+/** The secret options of `table` (see {@linkcode OptionSpec.secret}). */
+export function secretOptions(table: OptionTable): OptionSpec[] {
+  return Object.values(table).filter((spec) => spec.secret === true);
+}
+
+/**
+ * Every variable holding a secret that a command reads: the secret options'
+ * variables, the tunnel's key, and the API keys passed through to Codex.
+ */
+export const SECRET_VARIABLES: readonly string[] = Object.freeze([
+  ...[SERVE_OPTIONS, CHATGPT_OPTIONS].flatMap((table) => secretOptions(table).flatMap((spec) => spec.env)),
+  ...SERVE_SECRET_ENV,
+  "OPENAI_API_KEY",
+  "CODEX_API_KEY",
+]);

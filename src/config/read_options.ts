@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { delimiter } from "node:path";
 import { ConfigError } from "../errors.ts";
-import type { OptionSpec, OptionTable } from "./options.ts";
+import { type OptionSpec, type OptionTable, secretOptions } from "./options.ts";
 
 /** A raw value and where it came from, for error messages. */
 export interface RawOption<V> {
@@ -97,4 +97,11 @@ export function optionHelp(table: OptionTable): string {
     const fallback = spec.default ? ` (default: ${spec.default})` : "";
     return `  ${flag}\n      ${spec.description}${fallback}${variables}`;
   }).join("\n");
+}
+
+/** Whether `args` give one of `table`'s secret options as a flag (which then must not be written down). */
+export function secretFlagGiven(table: OptionTable, args: readonly string[]): boolean {
+  const raw = readOptions(table, args, () => undefined) as Record<string, unknown>;
+  const secrets = new Set(secretOptions(table));
+  return Object.entries(table).some(([key, spec]) => secrets.has(spec) && raw[key] !== undefined);
 }

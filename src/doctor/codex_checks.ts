@@ -6,7 +6,7 @@
  * @module
  */
 import { silentLogger } from "../log.ts";
-import { resolveExecutable } from "../permissions/relaunch.ts";
+import { resolveExecutable } from "../permissions/file_probe.ts";
 import { createUpstream } from "../upstream/mod.ts";
 import type { UpstreamInfo } from "../upstream/types.ts";
 import type { Check, CheckResult, DoctorContext } from "./check.ts";

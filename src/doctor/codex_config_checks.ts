@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { resolveExecutable } from "../permissions/relaunch.ts";
+import { resolveExecutable } from "../permissions/file_probe.ts";
 import type { Check, CheckResult } from "./check.ts";
 
 const SETUP = "run `codex-gpt-bridge setup codex`";

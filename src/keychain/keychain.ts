@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { resolveExecutable } from "../permissions/relaunch.ts";
+import { resolveExecutable } from "../permissions/file_probe.ts";
 import { type CommandResult, type CommandRunner, runCommand } from "../os/run_command.ts";
 import { keychainToolName } from "./keychain_tool.ts";
 

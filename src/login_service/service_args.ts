@@ -11,7 +11,7 @@ import { SERVE_OPTIONS } from "../config/options.ts";
 import { readOptions } from "../config/read_options.ts";
 import { parseServeConfig } from "../config/serve_config.ts";
 import { ConfigError } from "../errors.ts";
-import { resolveExecutable } from "../permissions/relaunch.ts";
+import { resolveExecutable } from "../permissions/file_probe.ts";
 
 /** Where the installing shell is. */
 export interface ServiceArgsContext {

@@ -10,11 +10,13 @@
  *
  * @module
  */
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
-import { codexInstallDir } from "../policy/codex_install.ts";
+import { installDirOf } from "../policy/codex_install.ts";
+import { type FileProbe, LIVE_PROBE, resolveExecutable } from "./file_probe.ts";
+import { type LaunchFacts, shellWord } from "./launch_facts.ts";
 import {
   chatgptPermissionFlags,
   launcherPermissionFlags,
@@ -36,26 +38,6 @@ export function isConfined(): boolean {
   return Deno.permissions.querySync({ name: "run" }).state !== "granted";
 }
 
-/** Finds `command` like a shell would: absolute/relative paths as given, bare names on PATH. */
-export function resolveExecutable(command: string, path: string | undefined, cwd = Deno.cwd()): string | undefined {
-  const isFile = (candidate: string) => {
-    try {
-      const info = Deno.statSync(candidate);
-      return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
-    } catch {
-      return false;
-    }
-  };
-  if (command.includes("/")) {
-    const absolute = isAbsolute(command) ? command : resolve(cwd, command);
-    return isFile(absolute) ? absolute : undefined;
-  }
-  for (const dir of (path ?? "").split(delimiter)) {
-    if (dir && isFile(join(dir, command))) return join(dir, command);
-  }
-  return undefined;
-}
-
 /** Asks the OS for a free port on `host` (released at once for the child to bind). */
 export function pickFreePort(host: string): number {
   const listener = Deno.listen({ hostname: host, port: 0 });
@@ -74,31 +56,43 @@ export interface ServeLaunch {
   env?: Readonly<Record<string, string>>;
 }
 
-/** Computes the confined `serve` launch for a validated config. */
+/**
+ * Computes the confined `serve` launch for a validated config. Every look-up
+ * goes through `probe`, so a recording one (`LaunchFacts`) knows what the
+ * plan depends on; `facts` is told when the plan cannot be reused at all.
+ */
 export async function planServeLaunch(
   config: Pick<
     ServeConfig,
     "roots" | "host" | "port" | "codexPath" | "codexReadPaths" | "stateDir" | "auth" | "tunnel"
   >,
   env: (name: string) => string | undefined,
+  probe: FileProbe = LIVE_PROBE,
+  facts?: Pick<LaunchFacts, "uncacheable">,
 ): Promise<ServeLaunch> {
   const roots: string[] = [];
   for (const root of config.roots) {
-    try {
-      roots.push(await Deno.realPath(root));
-    } catch (error) {
-      throw new ConfigError(`Root "${root}" cannot be used: ${(error as Error).message}`);
+    const real = await probe.realPath(root);
+    if (real === undefined) {
+      // The precise reason (missing, not allowed) for the error message.
+      const reason = await Deno.realPath(root).then(() => "it changed while starting", (error) => error.message);
+      throw new ConfigError(`Root "${root}" cannot be used: ${reason}`);
     }
+    roots.push(real);
   }
   // A Codex that cannot be found keeps its name (a grant for nothing that exists): the bridge must
   // still start, and bridge_status says what is missing.
-  const codexPath = resolveExecutable(config.codexPath, env("PATH")) ?? config.codexPath;
+  const codexPath = probe.executable(config.codexPath, env("PATH")) ?? config.codexPath;
+  if (config.port === 0) facts?.uncacheable("the port is picked at random");
   const port = config.port === 0 ? pickFreePort(config.host) : config.port;
   // Paths that do not resolve stay as given: the serving stage reports them as a configuration error.
-  const readPaths = await Promise.all(config.codexReadPaths.map((path) => Deno.realPath(path).catch(() => path)));
-  const install = codexInstallDir(codexPath);
+  const readPaths = await Promise.all(
+    config.codexReadPaths.map(async (path) => await probe.realPath(path) ?? path),
+  );
+  const realCodex = await probe.realPath(codexPath);
+  const install = realCodex === undefined ? undefined : installDirOf(realCodex);
   // The serving stage creates a missing state folder: only it may write there.
-  const stateDir = await Deno.realPath(config.stateDir).catch(() => config.stateDir);
+  const stateDir = await probe.realPath(config.stateDir) ?? config.stateDir;
   // The launcher itself too: the serving stage resolves it to find the install folder.
   const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
   // OAuth client metadata documents are fetched only from the hosts of the owner's https redirect patterns.
@@ -160,11 +154,6 @@ export function confinedCommandLine(
     ...args,
     ...launch.pinnedArgs,
   ];
-}
-
-/** Quotes one word for a POSIX shell. */
-function shellWord(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

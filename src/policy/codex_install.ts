@@ -21,6 +21,11 @@ export function codexInstallDir(codexPath: string): string | undefined {
   } catch {
     return undefined;
   }
+  return installDirOf(real);
+}
+
+/** {@linkcode codexInstallDir} for a path already resolved (`real`, symlinks followed). */
+export function installDirOf(real: string): string {
   for (let dir = dirname(real); dir !== dirname(dir); dir = dirname(dir)) {
     if (basename(dir) === "@openai" && basename(dirname(dir)) === "node_modules") return dir;
   }

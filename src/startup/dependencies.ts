@@ -15,6 +15,7 @@
  * @module
  */
 import { join } from "node:path";
+import { LIVE_PROBE } from "../permissions/file_probe.ts";
 
 interface LockFile {
   specifiers?: Record<string, string>;
@@ -63,14 +64,18 @@ export function packageFolder(projectDir: string, key: string): string {
   return join(projectDir, "node_modules", ".deno", `${name.replace("/", "+")}@${version}`);
 }
 
-/** Runtime packages of the checkout at `projectDir` that are not installed yet (lock keys). */
-export async function missingPackages(projectDir: string): Promise<string[]> {
+/**
+ * Runtime packages of the checkout at `projectDir` that are not installed yet
+ * (lock keys); `exists` checks a package's folder (a recording one for a cached launch plan).
+ */
+export async function missingPackages(
+  projectDir: string,
+  exists: (path: string) => Promise<boolean> = LIVE_PROBE.exists,
+): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(projectDir, "deno.json")));
   const lock = JSON.parse(await Deno.readTextFile(join(projectDir, "deno.lock")).catch(() => "{}"));
   const keys = runtimePackages(config.imports ?? {}, lock);
-  const present = await Promise.all(
-    keys.map((key) => Deno.stat(packageFolder(projectDir, key)).then(() => true, () => false)),
-  );
+  const present = await Promise.all(keys.map((key) => exists(packageFolder(projectDir, key))));
   // An unreadable lock or an import missing from it: let `deno install` sort it out.
   if (keys.length === 0 && Object.keys(config.imports ?? {}).length > 0) return ["(deno.lock)"];
   return keys.filter((_, index) => !present[index]);

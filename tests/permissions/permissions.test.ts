@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { chatgptPermissionFlags, servePermissionFlags } from "../../src/permissions/permission_flags.ts";
-import { pickFreePort, resolveExecutable } from "../../src/permissions/relaunch.ts";
+import { pickFreePort } from "../../src/permissions/relaunch.ts";
+import { resolveExecutable } from "../../src/permissions/file_probe.ts";
 import { codexInstallDir } from "../../src/policy/codex_install.ts";
 import { MEMORY_ENV, MEMORY_FLAGS, memoryEnv } from "../../src/permissions/memory_flags.ts";
 import { createCodexHome } from "../fixtures/codex_home.ts";
