@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { startFakeResponsesApi } from "../fixtures/fake_responses_api.ts";
-import { PROJECT_DIR } from "../fixtures/bridge_process.ts";
+import { PROJECT_DIR, testLaunchCache } from "../fixtures/bridge_process.ts";
 import { structured } from "../fixtures/bridge_client.ts";
 
 const KEY = "sk-stdio-secret-0123456789";
@@ -23,6 +23,7 @@ Deno.test({
       env: {
         PATH: Deno.env.get("PATH")!,
         HOME: Deno.env.get("HOME")!,
+        XDG_CACHE_HOME: testLaunchCache(),
         OPENAI_API_KEY: KEY,
         OPENAI_BASE_URL: api.baseUrl,
         CODEX_CHATGPT_LOG_LEVEL: "debug",
