@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../errors.ts";
 import { MEMORY_FLAGS, memoryEnv } from "./memory_flags.ts";
@@ -71,6 +71,8 @@ export async function planServeLaunch(
   facts?: Pick<LaunchFacts, "uncacheable">,
 ): Promise<ServeLaunch> {
   const roots: string[] = [];
+  // A root given through a symlink: the serving stage resolves the link itself (a read of the link's path).
+  const rootLinks: string[] = [];
   for (const root of config.roots) {
     const real = await probe.realPath(root);
     if (real === undefined) {
@@ -79,6 +81,7 @@ export async function planServeLaunch(
       throw new ConfigError(`Root "${root}" cannot be used: ${reason}`);
     }
     roots.push(real);
+    if (resolve(root) !== real) rootLinks.push(resolve(root));
   }
   // A Codex that cannot be found keeps its name (a grant for nothing that exists): the bridge must
   // still start, and bridge_status says what is missing.
@@ -94,7 +97,7 @@ export async function planServeLaunch(
   // The serving stage creates a missing state folder: only it may write there.
   const stateDir = await probe.realPath(config.stateDir) ?? config.stateDir;
   // The launcher itself too: the serving stage resolves it to find the install folder.
-  const alsoRead = [...readPaths, ...(install ? [install, codexPath] : [])];
+  const alsoRead = [...rootLinks, ...readPaths, ...(install ? [install, codexPath] : [])];
   // OAuth client metadata documents are fetched only from the hosts of the owner's https redirect patterns.
   // Loaded here, not statically: it pulls in an npm package, and the launcher imports this file before those exist.
   const fetchHosts = config.auth.kind === "oauth"

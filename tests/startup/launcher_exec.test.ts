@@ -65,3 +65,26 @@ Deno.test("./codex-gpt-bridge still exits 2 with one line for a configuration er
   assert.equal(help.code, 0);
   assert.match(new TextDecoder().decode(help.stdout), /Usage:/);
 });
+
+Deno.test({
+  name: "./codex-gpt-bridge serve takes a root given through a symlink: the real folder is the root",
+  sanitizeResources: false,
+  fn: async () => {
+    const base = await Deno.realPath(await Deno.makeTempDir({ dir: "/var/tmp", prefix: "launcher-link-" }));
+    try {
+      await Deno.mkdir(join(base, "real"));
+      await Deno.symlink(join(base, "real"), join(base, "link"));
+      const bridge = await startBridgeProcess({
+        args: ["--root", join(base, "link"), "--no-auth", "--codex", join(base, "none")],
+      });
+      assert.match(bridge.startLine, new RegExp(`roots: ${join(base, "real")} \\|`));
+      const read = argvOf(bridge.pid).find((arg) => arg.startsWith("--allow-read="))!.slice("--allow-read=".length);
+      // The link itself (to resolve it) and its target; nothing else of `base`.
+      const granted = read.split(",").filter((path) => path.startsWith(base));
+      assert.deepEqual(granted.sort(), [join(base, "link"), join(base, "real")]);
+      assert.equal(await bridge.stop(), 0, bridge.stderr());
+    } finally {
+      await Deno.remove(base, { recursive: true });
+    }
+  },
+});
