@@ -188,7 +188,11 @@ function printConfined(facts: LaunchFacts, launcherArgs: string[]): Launch {
     if (Object.keys(launch.env ?? {}).length > 0) return 0;
     const line = shellExec(confinedCommandLine(ENTRY, command, args, launch), memoryEnv(facts.recordEnv(env)));
     await facts.exists(Deno.execPath());
-    console.log(facts.guard(launcherArgs, Deno.cwd()) ?? "");
+    // Cached only when the plan is one line too (a value with a line break is never one), so a plan file is 3 lines each.
+    const guard = /[\n\r]/.test(line)
+      ? undefined
+      : facts.guard(launcherArgs, Deno.cwd(), dirname(fileURLToPath(ENTRY)));
+    console.log(guard ?? "");
     console.log(line);
     return 0;
   };

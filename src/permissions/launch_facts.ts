@@ -5,7 +5,9 @@
  * planner read, and every path it resolved. {@linkcode LaunchFacts.guard}
  * renders them as one POSIX shell condition that holds only while all of them
  * still do; the launcher evaluates it before it `exec`s a cached plan, and
- * plans afresh when it fails. A fact the shell cannot check (a port picked at
+ * plans afresh when it fails. The condition calls the functions of
+ * `launch_check.sh` and reads the launcher's `$here` (its checkout), so it
+ * needs no process of its own but for a symlinked file's `realpath`. A fact the shell cannot check (a port picked at
  * random, a secret given as a flag) makes the plan uncacheable instead.
  *
  * Secret variables are recorded as set or unset, never by value: the guard
@@ -83,16 +85,19 @@ export class LaunchFacts implements FileProbe {
 
   /**
    * One line of POSIX shell that is true exactly while the launcher's
-   * arguments are `args` (its own `$@`), its physical working folder is
-   * `cwd`, and every recorded fact still holds; undefined when the plan is
-   * uncacheable or a fact does not fit on one line.
+   * checkout (`$here`) is `checkout`, its arguments are `args` (its own
+   * `$@`), its physical working folder is `cwd`, and every recorded fact
+   * still holds; undefined when the plan is uncacheable or a fact does not
+   * fit on one line.
    */
-  guard(args: readonly string[], cwd: string): string | undefined {
+  guard(args: readonly string[], cwd: string, checkout: string): string | undefined {
     if (this.#uncacheable !== undefined) return undefined;
     const tests = [
+      `[ "$here" = ${shellWord(checkout)} ]`,
       `[ "$#" -eq ${args.length} ]`,
       ...args.map((arg, index) => `[ "\${${index + 1}}" = ${shellWord(arg)} ]`),
-      `[ "$(pwd -P)" = ${shellWord(cwd)} ]`,
+      // Physical, as Deno.cwd() is; the functions of launch_check.sh rely on it.
+      `cd -P . && [ "$PWD" = ${shellWord(cwd)} ]`,
       ...[...this.#facts.values()].map(factTest),
     ];
     const line = tests.join(" && ");
@@ -100,7 +105,7 @@ export class LaunchFacts implements FileProbe {
   }
 }
 
-/** The shell test for one fact. A tool that is missing (`realpath`) makes it false: the plan is made again. */
+/** The shell test for one fact (launch_check.sh's functions). A missing `realpath` makes it false: planned again. */
 function factTest(fact: Fact): string {
   switch (fact.kind) {
     case "env": {
@@ -111,16 +116,14 @@ function factTest(fact: Fact): string {
     case "realPath":
       return fact.real === undefined
         ? `! [ -e ${shellWord(fact.path)} ]`
-        : `[ "$(realpath -- ${shellWord(fact.path)} 2>/dev/null)" = ${shellWord(fact.real)} ]`;
+        : `cgb_real ${shellWord(fact.path)} ${shellWord(fact.real)}`;
     case "executable": {
-      const bySearch = !fact.command.includes("/");
-      if (fact.found === undefined) {
-        return bySearch
-          ? `! command -v ${shellWord(fact.command)} >/dev/null 2>&1`
-          : `! [ -x ${shellWord(fact.command)} ]`;
+      if (!fact.command.includes("/")) {
+        const found = fact.found === undefined ? `[ -z "$cgb_found" ]` : `[ "$cgb_found" = ${shellWord(fact.found)} ]`;
+        return `cgb_which ${shellWord(fact.command)} && ${found}`;
       }
-      return bySearch
-        ? `[ "$(command -v ${shellWord(fact.command)})" = ${shellWord(fact.found)} ]`
+      return fact.found === undefined
+        ? `! { [ -f ${shellWord(fact.command)} ] && [ -x ${shellWord(fact.command)} ]; }`
         : `[ -f ${shellWord(fact.found)} ] && [ -x ${shellWord(fact.found)} ]`;
     }
     case "exists":
