@@ -28,17 +28,14 @@ import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
 import type { CodexProbe } from "./upstream/codex_version.ts";
-import { type RetryPolicy, TunnelClient } from "./tunnel/client.ts";
-import { createDispatcher } from "./tunnel/dispatch.ts";
+import type { RetryPolicy, TunnelClient } from "./tunnel/client.ts";
 
 /** How long Ctrl-C / SIGTERM lets tunnel commands in flight finish before they are cut off. */
 export const TUNNEL_SHUTDOWN_GRACE_MS = 10_000;
 import { openDatabase } from "./state/database.ts";
-import { createOAuthGuard } from "./http/oauth_guard.ts";
-import { createOAuthServer, type OAuthServer } from "./oauth/oauth_server.ts";
+import type { OAuthServer } from "./oauth/oauth_server.ts";
 import type { ConsentSink } from "./oauth/authorize.ts";
 import type { MetadataFetch } from "./oauth/clients.ts";
-import { BRIDGE_SCOPE } from "./oauth/metadata.ts";
 
 /** Options for {@linkcode startBridge}. */
 export interface StartBridgeOptions {
@@ -77,6 +74,17 @@ function urlHost(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
+// The OAuth server and the tunnel client are loaded only when configured: their modules, and the `node:crypto`
+// polyfill OAuth uses, would cost every start ~40 ms.
+async function loadOAuth() {
+  const [{ createOAuthServer }, { createOAuthGuard }, { BRIDGE_SCOPE }] = await Promise.all([
+    import("./oauth/oauth_server.ts"),
+    import("./http/oauth_guard.ts"),
+    import("./oauth/metadata.ts"),
+  ]);
+  return { createOAuthServer, createOAuthGuard, BRIDGE_SCOPE };
+}
+
 /** Starts the bridge with a validated config. Throws ConfigError for a bad root. */
 export async function startBridge(config: ServeConfig, options: StartBridgeOptions): Promise<RunningBridge> {
   const { log } = options;
@@ -89,11 +97,12 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
   } catch (error) {
     throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
   }
+  const oauthKit = config.auth.kind === "oauth" ? await loadOAuth() : undefined;
   const state = await openDatabase(config.stateDir, { exclusive: true });
   let oauth: OAuthServer | undefined;
   try {
     oauth = config.auth.kind === "oauth"
-      ? createOAuthServer({
+      ? oauthKit!.createOAuthServer({
         ...config.auth,
         state,
         consent: options.consent ?? ((line) => console.log(line)),
@@ -153,10 +162,10 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     serverFactory: () => createBridgeServer(service, { allowWrite: config.allowWrite }),
     hostOrigin: createHostOriginGuard({ allowedHosts: config.allowedHosts }),
     auth: config.auth.kind === "oauth"
-      ? createOAuthGuard({
+      ? oauthKit!.createOAuthGuard({
         verifier: oauth!.verifier,
         resourceMetadataUrl: oauth!.documents.resourceMetadataUrl,
-        requiredScopes: [BRIDGE_SCOPE],
+        requiredScopes: [oauthKit!.BRIDGE_SCOPE],
       })
       : createAuthGuard(config.auth),
     routes: oauth,
@@ -170,6 +179,10 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
   }, handler.fetch);
   const port = await listening;
   if (config.tunnel) {
+    const [{ TunnelClient }, { createDispatcher }] = await Promise.all([
+      import("./tunnel/client.ts"),
+      import("./tunnel/dispatch.ts"),
+    ]);
     // The second door: commands from OpenAI's control plane into the same MCP handler, no socket in between.
     tunnel = new TunnelClient({
       baseUrl: config.tunnel.controlPlaneUrl,
