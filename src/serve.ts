@@ -64,6 +64,12 @@ export interface RunningBridge {
   service: BridgeService;
   /** The Secure MCP Tunnel client, when `--tunnel-id` is set. */
   tunnel?: TunnelClient;
+  /**
+   * Answers one `tools/list` in-process, so that the first client's request does not pay the one-time costs
+   * behind it (~70 ms here: the SDK builds its wire schemas lazily, zod compiles its parsers, the tools' JSON
+   * Schemas are made). Called once the bridge has said it is listening, when nothing else is waiting.
+   */
+  warmUp(): Promise<void>;
   /** Stops serving, interrupts running jobs, stops Codex. */
   close(): Promise<void>;
   /** Settles when the HTTP server has stopped. */
@@ -203,6 +209,17 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     service,
     tunnel,
     finished: server.finished,
+    async warmUp() {
+      const response = await handler.mcp(
+        new Request("http://warm-up.invalid/mcp", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "tools/list", params: {} }),
+        }),
+      );
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`the in-process tools/list got HTTP ${response.status}`);
+    },
     close() {
       closing ??= (async () => {
         // Stop taking tunnel commands first; those in flight get a bounded time to answer.
