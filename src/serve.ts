@@ -80,7 +80,8 @@ function urlHost(host: string): string {
 }
 
 // The OAuth server and the tunnel client are loaded only when configured: their modules, and the `node:crypto`
-// polyfill OAuth uses, would cost every start ~40 ms.
+// polyfill OAuth uses (~30 ms alone), would cost every start. Both before anything is opened, so that nothing is
+// left running if one fails to load.
 async function loadOAuth() {
   const [{ createOAuthServer }, { createOAuthGuard }, { BRIDGE_SCOPE }] = await Promise.all([
     import("./oauth/oauth_server.ts"),
@@ -88,6 +89,14 @@ async function loadOAuth() {
     import("./oauth/metadata.ts"),
   ]);
   return { createOAuthServer, createOAuthGuard, BRIDGE_SCOPE };
+}
+
+async function loadTunnel() {
+  const [{ TunnelClient }, { createDispatcher }] = await Promise.all([
+    import("./tunnel/client.ts"),
+    import("./tunnel/dispatch.ts"),
+  ]);
+  return { TunnelClient, createDispatcher };
 }
 
 /** Starts the bridge with a validated config. Throws ConfigError for a bad root. */
@@ -103,6 +112,7 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
   }
   const oauthKit = config.auth.kind === "oauth" ? await loadOAuth() : undefined;
+  const tunnelKit = config.tunnel ? await loadTunnel() : undefined;
   const state = await openDatabase(config.stateDir, { exclusive: true });
   let oauth: OAuthServer | undefined;
   try {
@@ -188,16 +198,12 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
   }, handler.fetch);
   const port = await listening;
   if (config.tunnel) {
-    const [{ TunnelClient }, { createDispatcher }] = await Promise.all([
-      import("./tunnel/client.ts"),
-      import("./tunnel/dispatch.ts"),
-    ]);
     // The second door: commands from OpenAI's control plane into the same MCP handler, no socket in between.
-    tunnel = new TunnelClient({
+    tunnel = new tunnelKit!.TunnelClient({
       baseUrl: config.tunnel.controlPlaneUrl,
       tunnelId: config.tunnel.id,
       apiKey: config.tunnel.apiKey,
-      dispatch: createDispatcher({ mcp: handler.mcp, log }),
+      dispatch: tunnelKit!.createDispatcher({ mcp: handler.mcp, log }),
       log,
       retry: options.tunnelRetry,
     });
