@@ -274,6 +274,7 @@ async function serve(args: string[], launch: Launch = runConfined, facts?: Launc
       `confinement: ${confinement} | tunnel: ${tunnel}`,
   );
   log.info("listening", { url: bridge.url, roots: bridge.roots, codex: bridge.codex });
+  bridge.warmUp().catch((error) => log.debug("warm-up failed", { error: (error as Error).message }));
   await bridge.finished;
   await bridge.close();
   return 0;

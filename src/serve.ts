@@ -13,7 +13,6 @@ import { createHostOriginGuard } from "./http/host_origin.ts";
 import { JobRegistry } from "./jobs/job_registry.ts";
 import { ThreadRegistry } from "./jobs/thread_registry.ts";
 import type { Logger } from "./log.ts";
-import { createBridgeServer } from "./mcp/server.ts";
 import { resolveRoots } from "./policy/roots.ts";
 import { resolveReadPaths } from "./policy/read_paths.ts";
 import { codexInstallDir } from "./policy/codex_install.ts";
@@ -28,17 +27,14 @@ import { SqliteThreadRepository } from "./state/thread_repository.ts";
 import { ConfigError } from "./errors.ts";
 import type { CodexUpstream, UpstreamInfo } from "./upstream/types.ts";
 import type { CodexProbe } from "./upstream/codex_version.ts";
-import { type RetryPolicy, TunnelClient } from "./tunnel/client.ts";
-import { createDispatcher } from "./tunnel/dispatch.ts";
+import type { RetryPolicy, TunnelClient } from "./tunnel/client.ts";
 
 /** How long Ctrl-C / SIGTERM lets tunnel commands in flight finish before they are cut off. */
 export const TUNNEL_SHUTDOWN_GRACE_MS = 10_000;
 import { openDatabase } from "./state/database.ts";
-import { createOAuthGuard } from "./http/oauth_guard.ts";
-import { createOAuthServer, type OAuthServer } from "./oauth/oauth_server.ts";
+import type { OAuthServer } from "./oauth/oauth_server.ts";
 import type { ConsentSink } from "./oauth/authorize.ts";
 import type { MetadataFetch } from "./oauth/clients.ts";
-import { BRIDGE_SCOPE } from "./oauth/metadata.ts";
 
 /** Options for {@linkcode startBridge}. */
 export interface StartBridgeOptions {
@@ -67,6 +63,12 @@ export interface RunningBridge {
   service: BridgeService;
   /** The Secure MCP Tunnel client, when `--tunnel-id` is set. */
   tunnel?: TunnelClient;
+  /**
+   * Answers one `tools/list` in-process, so that the first client's request does not pay the one-time costs
+   * behind it (~70 ms here: the SDK builds its wire schemas lazily, zod compiles its parsers, the tools' JSON
+   * Schemas are made). Called once the bridge has said it is listening, when nothing else is waiting.
+   */
+  warmUp(): Promise<void>;
   /** Stops serving, interrupts running jobs, stops Codex. */
   close(): Promise<void>;
   /** Settles when the HTTP server has stopped. */
@@ -75,6 +77,26 @@ export interface RunningBridge {
 
 function urlHost(host: string): string {
   return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+// The OAuth server and the tunnel client are loaded only when configured: their modules, and the `node:crypto`
+// polyfill OAuth uses (~30 ms alone), would cost every start. Both before anything is opened, so that nothing is
+// left running if one fails to load.
+async function loadOAuth() {
+  const [{ createOAuthServer }, { createOAuthGuard }, { BRIDGE_SCOPE }] = await Promise.all([
+    import("./oauth/oauth_server.ts"),
+    import("./http/oauth_guard.ts"),
+    import("./oauth/metadata.ts"),
+  ]);
+  return { createOAuthServer, createOAuthGuard, BRIDGE_SCOPE };
+}
+
+async function loadTunnel() {
+  const [{ TunnelClient }, { createDispatcher }] = await Promise.all([
+    import("./tunnel/client.ts"),
+    import("./tunnel/dispatch.ts"),
+  ]);
+  return { TunnelClient, createDispatcher };
 }
 
 /** Starts the bridge with a validated config. Throws ConfigError for a bad root. */
@@ -89,11 +111,13 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
   } catch (error) {
     throw new ConfigError(`State folder "${config.stateDir}" cannot be used: ${(error as Error).message}`);
   }
+  const oauthKit = config.auth.kind === "oauth" ? await loadOAuth() : undefined;
+  const tunnelKit = config.tunnel ? await loadTunnel() : undefined;
   const state = await openDatabase(config.stateDir, { exclusive: true });
   let oauth: OAuthServer | undefined;
   try {
     oauth = config.auth.kind === "oauth"
-      ? createOAuthServer({
+      ? oauthKit!.createOAuthServer({
         ...config.auth,
         state,
         consent: options.consent ?? ((line) => console.log(line)),
@@ -149,14 +173,18 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
       ...options.describe?.(),
     }),
   });
+  // The tools' modules (their zod schemas) load with the first MCP request, which warmUp() makes once the start
+  // line is out: ~15 ms less before it.
+  let tools: Promise<typeof import("./mcp/server.ts")> | undefined;
   const handler = createHttpHandler({
-    serverFactory: () => createBridgeServer(service, { allowWrite: config.allowWrite }),
+    serverFactory: async () =>
+      (await (tools ??= import("./mcp/server.ts"))).createBridgeServer(service, { allowWrite: config.allowWrite }),
     hostOrigin: createHostOriginGuard({ allowedHosts: config.allowedHosts }),
     auth: config.auth.kind === "oauth"
-      ? createOAuthGuard({
+      ? oauthKit!.createOAuthGuard({
         verifier: oauth!.verifier,
         resourceMetadataUrl: oauth!.documents.resourceMetadataUrl,
-        requiredScopes: [BRIDGE_SCOPE],
+        requiredScopes: [oauthKit!.BRIDGE_SCOPE],
       })
       : createAuthGuard(config.auth),
     routes: oauth,
@@ -171,11 +199,11 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
   const port = await listening;
   if (config.tunnel) {
     // The second door: commands from OpenAI's control plane into the same MCP handler, no socket in between.
-    tunnel = new TunnelClient({
+    tunnel = new tunnelKit!.TunnelClient({
       baseUrl: config.tunnel.controlPlaneUrl,
       tunnelId: config.tunnel.id,
       apiKey: config.tunnel.apiKey,
-      dispatch: createDispatcher({ mcp: handler.mcp, log }),
+      dispatch: tunnelKit!.createDispatcher({ mcp: handler.mcp, log }),
       log,
       retry: options.tunnelRetry,
     });
@@ -190,6 +218,17 @@ export async function startBridge(config: ServeConfig, options: StartBridgeOptio
     service,
     tunnel,
     finished: server.finished,
+    async warmUp() {
+      const response = await handler.mcp(
+        new Request("http://warm-up.invalid/mcp", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 0, method: "tools/list", params: {} }),
+        }),
+      );
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`the in-process tools/list got HTTP ${response.status}`);
+    },
     close() {
       closing ??= (async () => {
         // Stop taking tunnel commands first; those in flight get a bounded time to answer.

@@ -11,7 +11,6 @@ import { McpServer } from "@modelcontextprotocol/server";
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { ChatgptConfig } from "../config/chatgpt_config.ts";
 import type { Logger } from "../log.ts";
-import { errorResult } from "../mcp/job_result.ts";
 import { ChatgptError } from "./chatgpt_error.ts";
 import type { askChatgpt } from "./responses_api.ts";
 
@@ -29,6 +28,14 @@ const outputSchema = z.object({
   outputText: z.string(),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() }).nullable(),
 });
+
+// Here, not beside the bridge's results (mcp/job_result.ts): that module's schemas and the service it reads
+// would load ~10 ms of modules this server never uses before it answers `initialize`.
+/** A plain tool error result whose message is the recovery hint. */
+function errorResult(error: unknown): CallToolResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return { content: [{ type: "text", text: message }], isError: true };
+}
 
 /** The `openai` client and the call through it. */
 interface Api {

@@ -9,7 +9,7 @@ import { EFFORT_ORDER } from "../policy/models.ts";
 import { z } from "zod";
 import { ConfigError } from "../errors.ts";
 import { CODEX_CHILD_ENV, SERVE_OPTIONS, SERVE_SECRET_ENV } from "./options.ts";
-import { TUNNEL_ID_PATTERN } from "../tunnel/protocol.ts";
+import { TUNNEL_ID_PATTERN } from "../tunnel/tunnel_id.ts";
 import { optionNames, readOptions } from "./read_options.ts";
 import type { ApprovalPolicy } from "../upstream/types.ts";
 import { validateSecretPattern } from "../policy/secrets.ts";

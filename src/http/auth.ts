@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { type AuthInfo, OAuthError, OAuthErrorCode, requireBearerAuth } from "@modelcontextprotocol/server";
 import type { AuthMode } from "../config/serve_config.ts";
 
@@ -16,14 +15,16 @@ export type AuthGuard = (request: Request) => Promise<AuthInfo | Response | unde
 // Static tokens do not expire, but the SDK requires an expiry: far in the future.
 const NEVER = () => Math.floor(Date.now() / 1000) + 365 * 24 * 3600;
 
-function digest(text: string): Buffer {
-  // Hashing first makes the comparison constant-time whatever the lengths.
-  return createHash("sha256").update(text).digest();
-}
+const encoder = new TextEncoder();
 
 /** Whether two secrets are equal, in time independent of where they differ. */
 export function secretsEqual(given: string, expected: string): boolean {
-  return timingSafeEqual(digest(given), digest(expected));
+  // Plain code, not `node:crypto`'s timingSafeEqual: its polyfill costs the bridge's start ~30 ms to load.
+  // Every byte of `expected` is compared, with no early exit, so the time depends on the lengths alone.
+  const [a, b] = [encoder.encode(given), encoder.encode(expected)];
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < b.length; i++) difference |= (a[i] ?? 0) ^ b[i];
+  return difference === 0;
 }
 
 /** Whether the request has an `Authorization` header that is not exactly `Bearer <token>` (the SDK would read "Bearer <token> junk" as the token). */

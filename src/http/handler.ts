@@ -28,7 +28,7 @@ export interface ExtraRoutes {
 /** Options for {@linkcode createHttpHandler}. */
 export interface HttpHandlerOptions {
   /** Makes a fresh MCP server for one request. */
-  serverFactory: () => McpServer;
+  serverFactory: () => McpServer | Promise<McpServer>;
   hostOrigin: Guard;
   auth: AuthGuard;
   /** More routes (the OAuth authorization server), behind the same host/origin guard. */

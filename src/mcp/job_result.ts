@@ -99,12 +99,6 @@ function defaultNext(error: unknown): string {
   return "Call bridge_status to check the bridge and Codex, then retry";
 }
 
-/** A plain tool error result whose message is the recovery hint (the `chatgpt` server's tools). */
-export function errorResult(error: unknown): CallToolResult {
-  const message = error instanceof Error ? error.message : String(error);
-  return { content: [{ type: "text", text: message }], isError: true };
-}
-
 /** A bridge tool's error result from a thrown error: its message and the recovery hint, as data and as text. */
 export function bridgeErrorResult(error: unknown, shownPaths: readonly string[]): CallToolResult {
   const message = redactLocalDetails(error instanceof Error ? error.message : String(error), shownPaths);

@@ -3,7 +3,7 @@
  * `docs/protocol.md` and `docs/openapi.json`) in one place: endpoint paths,
  * header names, the polled command shapes (parsed leniently with zod: unknown
  * fields and future command types pass), the response body, and the
- * `response_timeout` grammar. Nothing here does I/O.
+ * `response_timeout` grammar (the tunnel id's shape is in tunnel_id.ts). Nothing here does I/O.
  *
  * @module
  */
@@ -30,9 +30,6 @@ export const MCP_SERVER_INFO = JSON.stringify({ version: 1, channels: [{ name: "
 
 /** Largest `limit` a poll may ask for. */
 export const MAX_POLL_LIMIT = 25;
-
-/** Tunnel ids as the control plane accepts them (its `invalid_tunnel_id_format`). */
-export const TUNNEL_ID_PATTERN = /^tunnel_[a-z0-9]{32}$/;
 
 /** The canonical (plural) endpoint paths for one tunnel. */
 export function tunnelPaths(tunnelId: string): { metadata: string; poll: string; response: string } {

@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  commandType,
-  parsePollResponse,
-  parseResponseTimeout,
-  parseRetryAfter,
-  TUNNEL_ID_PATTERN,
-} from "../../src/tunnel/protocol.ts";
+import { commandType, parsePollResponse, parseResponseTimeout, parseRetryAfter } from "../../src/tunnel/protocol.ts";
+import { TUNNEL_ID_PATTERN } from "../../src/tunnel/tunnel_id.ts";
 
 Deno.test("parseResponseTimeout() follows the contract's grammar and fails open on anything else", () => {
   assert.equal(parseResponseTimeout("30s"), 30_000);
