@@ -15,7 +15,7 @@ import {
   SERVE_OPTIONS,
   SETUP_CODEX_OPTIONS,
 } from "./src/config/options.ts";
-import { optionHelp, readOptions, secretFlagGiven } from "./src/config/read_options.ts";
+import { optionHelp } from "./src/config/read_options.ts";
 import { ConfigError } from "./src/errors.ts";
 import { createLogger, type Logger } from "./src/log.ts";
 import type { ServeConfig } from "./src/config/serve_config.ts";
@@ -23,34 +23,21 @@ import { describeStoredToken, loadOrCreateToken } from "./src/state/token_file.t
 import { SERVER_INFO } from "./src/version.ts";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
-import {
-  confinedCommandLine,
-  isConfined,
-  launcherAgain,
-  planChatgptLaunch,
-  planOAuthCliLaunch,
-  planSecretLaunch,
-  planServeLaunch,
-  planServiceLaunch,
-  planSetupCodexLaunch,
-  relaunch,
-  type ServeLaunch,
-  shellExec,
-} from "./src/permissions/relaunch.ts";
-import { memoryEnv } from "./src/permissions/memory_flags.ts";
-import { LIVE_PROBE } from "./src/permissions/file_probe.ts";
-import { LaunchFacts } from "./src/permissions/launch_facts.ts";
+import { isConfined } from "./src/permissions/confined.ts";
 import { assertGranted, describeRuntimePermissions } from "./src/permissions/runtime_permissions.ts";
-import { readChatgptBaseUrl } from "./src/permissions/launch_input.ts";
-import { fetchingMessage, installPackages, missingPackages } from "./src/startup/dependencies.ts";
-import { OAUTH_USAGE, parseOAuthCliConfig } from "./src/config/oauth_cli_config.ts";
-import { openKeychain } from "./src/keychain/keychain.ts";
-import { launchSecrets } from "./src/keychain/launch_secrets.ts";
-import { SECRET_USAGE } from "./src/cli/secret.ts";
+import type { Launch } from "./src/cli/launcher.ts";
+import type { LaunchFacts } from "./src/permissions/launch_facts.ts";
+
+// What only the launcher stage needs is imported there (`./src/cli/launcher.ts`, `./src/permissions/relaunch.ts`):
+// the confined stages load fewer modules.
+const launcher = () => import("./src/cli/launcher.ts");
+const relaunching = () => import("./src/permissions/relaunch.ts");
 
 /** The help text; `service`'s part is loaded with it (its module reads serve's options through zod). */
 async function usage(): Promise<string> {
   const { SERVICE_USAGE } = await import("./src/cli/service.ts");
+  const { SECRET_USAGE } = await import("./src/cli/secret.ts");
+  const { OAUTH_USAGE } = await import("./src/config/oauth_cli_config.ts");
   return `codex-gpt-bridge ${SERVER_INFO.version}: let ChatGPT and your local Codex CLI work together, safely.
 
 Usage:
@@ -100,23 +87,6 @@ function memoryFigures() {
 }
 
 /**
- * A first start: the npm packages are fetched once, announced in one line. Says whether it fetched them.
- * `facts` records what was checked, for a launch plan to be reused.
- */
-async function ensurePackages(facts?: LaunchFacts): Promise<boolean> {
-  const projectDir = fileURLToPath(new URL(".", ENTRY)).replace(/\/$/, "");
-  if ((await missingPackages(projectDir, (path) => (facts ?? LIVE_PROBE).exists(path))).length === 0) return false;
-  createLogger().info(fetchingMessage(projectDir));
-  try {
-    await installPackages(projectDir);
-  } catch (error) {
-    // One line, as for a bad option: the network or the registry is the usual cause.
-    throw new ConfigError(`Could not fetch the npm packages: ${(error as Error).message}`);
-  }
-  return true;
-}
-
-/**
  * A generated token comes from the state folder (written there the first
  * time), so saved client configurations survive restarts. Returns the
  * config holding it and the start line's auth part.
@@ -148,80 +118,20 @@ async function withStoredToken(config: ServeConfig, log: Logger): Promise<{ conf
   return { config: Object.freeze({ ...config, auth }), auth: `bearer token (${describeStoredToken(stored)})` };
 }
 
-/**
- * The environment `serve args` sees in its launcher stage: the variables, and
- * the secrets from the keychain that fill unset ones (`filled`, handed to the
- * confined child). What to look up is decided from the raw options: the
- * tunnel's key must be known before the config can be validated.
- */
-async function keychainEnv(
-  args: string[],
-  env: (name: string) => string | undefined,
-): Promise<{ env: typeof env; filled: Record<string, string> }> {
-  const raw = readOptions(SERVE_OPTIONS, args, env);
-  const given = (key: keyof typeof raw) => raw[key] !== undefined && raw[key]?.value !== false;
-  const filled = given("noKeychain") ? {} : await launchSecrets({
-    tunnelId: raw.tunnelId?.value as string | undefined,
-    needsToken: !given("token") && !given("noAuth") && (raw.authMode?.value ?? "bearer") === "bearer",
-    env,
-    keychain: openKeychain({ path: env("PATH") }),
-    warn: (line) => console.error(`codex-gpt-bridge: ${line}`),
-  });
-  // A variable that is set always wins; the keychain only fills gaps.
-  return { env: (name: string) => env(name) ?? filled[name], filled };
+/** How the launcher stage ends: run the confined stage (`deno task start`), or print it for the script to exec. */
+interface Ending {
+  launch: Launch;
+  facts?: LaunchFacts;
 }
 
-/** What the launcher stage does with its plan: run the confined stage, or print it for the shell launcher to exec. */
-type Launch = (command: string, args: string[], launch: ServeLaunch) => Promise<number>;
+const runEnding = async (): Promise<Ending> => ({ launch: (await launcher()).runConfined(ENTRY) });
 
-const runConfined: Launch = (command, args, launch) => relaunch(ENTRY, command, args, launch);
-
-/**
- * For `./codex-gpt-bridge`: the check that the plan still holds (one line, empty when it
- * cannot be reused; the launcher caches the pair), then the confined command line as shell.
- * `launcherArgs` are the launcher's own arguments, which the check compares.
- */
-function printConfined(facts: LaunchFacts, launcherArgs: string[]): Launch {
-  return async (command, args, launch) => {
-    // Secrets from the keychain never go into the printed line (it passes through a pipe and a shell):
-    // nothing printed, and `./codex-gpt-bridge` runs the resident launcher, which hands them to its child's env.
-    if (Object.keys(launch.env ?? {}).length > 0) return 0;
-    const line = shellExec(confinedCommandLine(ENTRY, command, args, launch), memoryEnv(facts.recordEnv(env)));
-    await facts.exists(Deno.execPath());
-    // Cached only when the plan is one line too (a value with a line break is never one), so a plan file is 3 lines each.
-    const guard = /[\n\r]/.test(line)
-      ? undefined
-      : facts.guard(launcherArgs, Deno.cwd(), dirname(fileURLToPath(ENTRY)));
-    console.log(guard ?? "");
-    console.log(line);
-    return 0;
-  };
-}
-
-/**
- * Launcher stage: the packages, secrets from the keychain, the one validated parse, then stage two under its
- * narrow set. `facts` (planning for `./codex-gpt-bridge`) records what the plan depends on.
- */
-async function launchServe(args: string[], launch: Launch, facts?: LaunchFacts): Promise<number> {
-  if (secretFlagGiven(SERVE_OPTIONS, args)) facts?.uncacheable("a secret is given as a flag");
-  const { env: withKeychain, filled } = await keychainEnv(args, facts ? facts.recordEnv(env) : env);
-  const { parseServeConfig } = await import("./src/config/serve_config.ts");
-  let config: ServeConfig;
-  try {
-    config = parseServeConfig(args, withKeychain);
-  } catch (error) {
-    if (!(error instanceof ConfigError) || Object.keys(filled).length === 0) throw error;
-    throw new ConfigError(`${error.message}; if it came from the keychain, store a new one with \`secret set\``);
-  }
-  return await launch("serve", args, {
-    ...await planServeLaunch(config, withKeychain, facts ?? LIVE_PROBE, facts),
-    env: filled,
-  });
-}
-
-async function serve(args: string[], launch: Launch = runConfined, facts?: LaunchFacts): Promise<number> {
+async function serve(args: string[], ending?: Ending): Promise<number> {
   // Stage one: work out the narrow permission set, then run stage two under it.
-  if (!isConfined()) return await launchServe(args, launch, facts);
+  if (!isConfined()) {
+    const { launch, facts } = ending ?? await runEnding();
+    return await (await launcher()).launchServe(args, launch, env, facts);
+  }
   const { parseServeConfig } = await import("./src/config/serve_config.ts");
   const parsed = parseServeConfig(args, env);
   assertGranted(parsed);
@@ -280,13 +190,10 @@ async function serve(args: string[], launch: Launch = runConfined, facts?: Launc
   return 0;
 }
 
-async function chatgpt(args: string[], launch: Launch = runConfined, facts?: LaunchFacts): Promise<number> {
+async function chatgpt(args: string[], ending?: Ending): Promise<number> {
   if (!isConfined()) {
-    if (secretFlagGiven(CHATGPT_OPTIONS, args)) facts?.uncacheable("a secret is given as a flag");
-    const planEnv = facts ? facts.recordEnv(env) : env;
-    const baseUrl = readChatgptBaseUrl(args, planEnv) ??
-      (await import("./src/config/chatgpt_config.ts")).parseChatgptConfig(args, planEnv).baseUrl;
-    return await launch("chatgpt", args, planChatgptLaunch({ baseUrl }));
+    const { launch, facts } = ending ?? await runEnding();
+    return await (await launcher()).launchChatgpt(args, launch, env, facts);
   }
   // Loaded only for this command: `serve` never pulls in the openai package.
   const { runChatgpt } = await import("./src/chatgpt/run.ts");
@@ -301,7 +208,10 @@ async function setup(args: string[]): Promise<number> {
   const { parseSetupCodexConfig } = await import("./src/config/setup_codex_config.ts");
   const config = parseSetupCodexConfig(rest, env);
   // Re-run with write access to Codex's home folder alone.
-  if (!isConfined()) return await relaunch(ENTRY, "setup", args, await planSetupCodexLaunch(config));
+  if (!isConfined()) {
+    const { relaunch, planSetupCodexLaunch } = await relaunching();
+    return await relaunch(ENTRY, "setup", args, await planSetupCodexLaunch(config));
+  }
   const { describeSetup, runningProgram, setupCodex } = await import("./src/cli/setup_codex.ts");
   const program = runningProgram(ENTRY);
   for (const line of describeSetup(await setupCodex(config, program), program)) console.log(line);
@@ -315,18 +225,21 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   // `./codex-gpt-bridge` asks for the confined command line, then becomes it: no launcher stays alive.
-  const facts = command === "--print-launch" ? new LaunchFacts(SECRET_VARIABLES) : undefined;
+  const facts = command === "--print-launch"
+    ? new (await import("./src/permissions/launch_facts.ts")).LaunchFacts(SECRET_VARIABLES)
+    : undefined;
   // Before any command loads an npm package (the confined stage runs after its launcher did this).
-  if (!isConfined() && !Deno.build.standalone && await ensurePackages(facts)) {
+  if (!isConfined() && !Deno.build.standalone && await (await launcher()).ensurePackages(ENTRY, facts)) {
     // This process resolved `node_modules` before the packages were there: a new launcher can load them.
+    const { relaunch, launcherAgain } = await relaunching();
     const code = await relaunch(ENTRY, command ?? "--help", rest, launcherAgain());
     return command === undefined ? 2 : code;
   }
   if (facts) {
     const [sub, ...subArgs] = rest;
-    const print = printConfined(facts, rest);
-    if (sub === "serve" && !subArgs.includes("--help")) return await serve(subArgs, print, facts);
-    if (sub === "chatgpt" && !subArgs.includes("--help")) return await chatgpt(subArgs, print, facts);
+    const ending = { launch: (await launcher()).printConfined(ENTRY, env, facts, rest), facts };
+    if (sub === "serve" && !subArgs.includes("--help")) return await serve(subArgs, ending);
+    if (sub === "chatgpt" && !subArgs.includes("--help")) return await chatgpt(subArgs, ending);
     console.error(`--print-launch plans serve or chatgpt only, without --help; got "${rest.join(" ")}"`);
     return 2;
   }
@@ -345,8 +258,12 @@ async function main(args: string[]): Promise<number> {
   }
   if (command === "secret") {
     // Stage two may run exactly the keychain tool, nothing else.
-    if (!isConfined()) return await relaunch(ENTRY, "secret", rest, planSecretLaunch(Deno.build.os, env));
+    if (!isConfined()) {
+      const { relaunch, planSecretLaunch } = await relaunching();
+      return await relaunch(ENTRY, "secret", rest, planSecretLaunch(Deno.build.os, env));
+    }
     const { runSecretCommand } = await import("./src/cli/secret.ts");
+    const { openKeychain } = await import("./src/keychain/keychain.ts");
     const { readSecretInput } = await import("./src/cli/secret_input.ts");
     return await runSecretCommand(rest, {
       keychain: openKeychain({ path: env("PATH") }),
@@ -357,7 +274,10 @@ async function main(args: string[]): Promise<number> {
   }
   if (command === "service") {
     // Stage one has no write permission: stage two may write exactly the service file's folders.
-    if (!isConfined()) return await relaunch(ENTRY, "service", rest, planServiceLaunch(Deno.build.os, env));
+    if (!isConfined()) {
+      const { relaunch, planServiceLaunch } = await relaunching();
+      return await relaunch(ENTRY, "service", rest, planServiceLaunch(Deno.build.os, env));
+    }
     const { runServiceCommand } = await import("./src/cli/service.ts");
     const { runCommand } = await import("./src/os/run_command.ts");
     return await runServiceCommand(rest, {
@@ -377,12 +297,15 @@ async function main(args: string[]): Promise<number> {
   if (command === "doctor") {
     const { runDoctor, serveArgsOf } = await import("./src/cli/doctor.ts");
     // What serve would see, keychain included.
-    return await runDoctor(rest, (await keychainEnv(serveArgsOf(rest), env)).env, console.log);
+    return await runDoctor(rest, (await (await launcher()).keychainEnv(serveArgsOf(rest), env)).env, console.log);
   }
   if (command === "oauth") {
-    const config = parseOAuthCliConfig(rest, env);
+    const config = (await import("./src/config/oauth_cli_config.ts")).parseOAuthCliConfig(rest, env);
     // The launcher only resolves the state folder; the work runs with read/write of that folder alone.
-    if (!isConfined()) return await relaunch(ENTRY, "oauth", rest, await planOAuthCliLaunch(config.stateDir));
+    if (!isConfined()) {
+      const { relaunch, planOAuthCliLaunch } = await relaunching();
+      return await relaunch(ENTRY, "oauth", rest, await planOAuthCliLaunch(config.stateDir));
+    }
     const { runOAuthCli } = await import("./src/cli/oauth.ts");
     return await runOAuthCli(config, (line) => console.log(line));
   }

@@ -5,8 +5,7 @@
  * — then re-runs the same entry under exactly {@linkcode servePermissionFlags}
  * (or the `chatgpt` set) and hands over stdio, signals and the exit code.
  *
- * A process knows it is confined when it cannot run arbitrary programs: no
- * environment flag to spoof, the runtime itself says so.
+ * Whether a process is confined: `confined.ts`.
  *
  * @module
  */
@@ -32,11 +31,6 @@ import { OAUTH_OPTIONS, optionVariables } from "../config/options.ts";
 import { STATE_DIR_ENV } from "../state/state_dir.ts";
 import type { ServeConfig } from "../config/serve_config.ts";
 import type { SetupCodexConfig } from "../config/setup_codex_config.ts";
-
-/** Whether this process already runs under a narrow permission set. */
-export function isConfined(): boolean {
-  return Deno.permissions.querySync({ name: "run" }).state !== "granted";
-}
 
 /** Asks the OS for a free port on `host` (released at once for the child to bind). */
 export function pickFreePort(host: string): number {
