@@ -30,7 +30,14 @@ export function launchSdkFloor(): Promise<{ url: string; pid: number; stop: () =
 
 async function launchScript(script: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", "--allow-net=127.0.0.1", ...MEMORY_FLAGS, join(PROJECT_DIR, script)],
+    args: [
+      "run",
+      "--quiet",
+      "--allow-net=127.0.0.1",
+      "--unstable-no-legacy-abort",
+      ...MEMORY_FLAGS,
+      join(PROJECT_DIR, script),
+    ],
     cwd: PROJECT_DIR,
     stdout: "piped",
     stderr: "inherit",

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { launchBaseline, launchBridge, launchSdkFloor, rpcPost } from "./processes.ts";
 import { pickFreePort } from "../src/permissions/relaunch.ts";
+import { MEMORY_FLAGS } from "../src/permissions/memory_flags.ts";
 import { type BenchRow, quantile, row } from "./stats.ts";
 import { PROJECT_DIR, startBridgeProcess, testLaunchCache } from "../tests/fixtures/bridge_process.ts";
 import { copyCheckout, registryEnv } from "../tests/fixtures/checkout_copy.ts";
@@ -124,11 +125,22 @@ export async function benchStartup(root: string): Promise<BenchRow[]> {
   await chatgpt();
   const chatgptWarm = await median(7, chatgpt);
   const bareStdio = await median(5, () => stdioFirstAnswer(Deno.execPath(), ["eval", BARE_STDIO], env));
+  const floorArgs = [
+    "run",
+    "--quiet",
+    "--config",
+    join(PROJECT_DIR, "deno.json"),
+    ...MEMORY_FLAGS,
+    join(PROJECT_DIR, "bench/sdk_floor_server.ts"),
+    "stdio",
+  ];
+  const stdioFloor = await median(5, () => stdioFirstAnswer(Deno.execPath(), floorArgs, env));
   return [
     row("serve first start, empty DENO_DIR (npm fetch included)", first, bare, "ms", "one line, then starts", true),
     row("MCP SDK floor: bare McpServer, 7 tools, first answer", sdkFloor, bare, "ms", "(reference)", true),
     row("serve start-up to first answer, warm, plan made afresh", planned, bare, "ms", "(reference)", true),
     row("serve start-up to first answer, warm (cached plan)", warm, bare, "ms", "≤ 300 ms", warm <= 300),
+    row("MCP SDK floor over stdio: initialize + tools/list", stdioFloor, bareStdio, "ms", "(reference)", true),
     row(
       "chatgpt initialize + tools/list, warm (cached plan)",
       chatgptWarm,
