@@ -90,7 +90,6 @@
  * @module
  */
 import { basename, isAbsolute } from "node:path";
-import { closeSync, constants, openSync, readSync } from "node:fs";
 import { extensionOf, isSecretEntry, SOURCE_EXTENSIONS } from "./secret_names.ts";
 import { compileSecretPattern, matchesSecretPattern, type SecretPattern } from "./secret_patterns.ts";
 
@@ -192,7 +191,17 @@ const URL_CREDENTIALS =
 const GIT_CONFIG_NAMES = new Set(["config", ".gitconfig", ".gitmodules"]);
 const GIT_OBJECTS = /(?:^|\/)\.git\/(?:.*\/)?objects(?:\/|$)/;
 
-const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+/**
+ * `node:fs`, for its `open(2)` flags: `O_NOFOLLOW` (a symlink is not sniffed through) and `O_NONBLOCK` (a FIFO
+ * does not hang the scan), which `Deno.open` lacks. Its polyfill costs ~20 ms to load, so the first scan loads
+ * it rather than the bridge's start.
+ */
+type NodeFs = typeof import("node:fs");
+let nodeFs: Promise<NodeFs> | undefined;
+
+function openFlags({ constants }: NodeFs): number {
+  return constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
+}
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
@@ -237,6 +246,8 @@ export class SecretScanner {
   readonly #cache = new Map<string, Map<string, DirRecord>>();
   readonly #inFlight = new Map<string, Promise<SecretScan>>();
   readonly #buffer: Uint8Array;
+  /** Set by the first scan, before any file is sniffed. */
+  #fs?: NodeFs;
   readonly #decoder = new TextDecoder("latin1");
 
   /** Validates the options once; throws `TypeError` for a bad pattern, `RangeError` for a bad bound. */
@@ -279,6 +290,7 @@ export class SecretScanner {
   }
 
   async #run(root: string): Promise<SecretScan> {
+    this.#fs ??= await (nodeFs ??= import("node:fs"));
     const started = performance.now();
     let lastYield = started;
     const old = this.#cache.get(root) ?? new Map<string, DirRecord>();
@@ -480,19 +492,20 @@ export class SecretScanner {
 
   /** Whether a small file's content is a key, a credential JSON or a git config with credentials. */
   #holdsSecret(path: string, name: string, size: number): boolean {
+    const fs = this.#fs!;
     let length: number;
     let fd: number;
     try {
-      fd = openSync(path, OPEN_FLAGS);
+      fd = fs.openSync(path, openFlags(fs));
     } catch (error) {
       return !isNotFound(error); // Unopenable: hiding it loses nothing. Gone: nothing to hide.
     }
     try {
-      length = readSync(fd, this.#buffer, 0, size, 0);
+      length = fs.readSync(fd, this.#buffer, 0, size, 0);
     } catch {
       return true;
     } finally {
-      closeSync(fd);
+      fs.closeSync(fd);
     }
     const text = this.#decoder.decode(this.#buffer.subarray(0, length));
     if (PRIVATE_KEY.test(text)) return true;
