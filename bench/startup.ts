@@ -14,6 +14,7 @@ import { MEMORY_FLAGS } from "../src/permissions/memory_flags.ts";
 import { type BenchRow, quantile, row } from "./stats.ts";
 import { PROJECT_DIR, startBridgeProcess, testLaunchCache } from "../tests/fixtures/bridge_process.ts";
 import { copyCheckout, registryEnv } from "../tests/fixtures/checkout_copy.ts";
+import { listToolsOverStdio } from "../tests/fixtures/stdio_tools_list.ts";
 
 async function firstAnswer(start: () => Promise<{ url: string; stop: () => Promise<unknown> }>): Promise<number> {
   const began = performance.now();
@@ -37,26 +38,13 @@ async function stdioFirstAnswer(command: string, args: string[], env: Record<str
     stderr: "null",
   })
     .spawn();
-  const writer = child.stdin.getWriter();
-  const send = (message: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
-  await send({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "bench", version: "1" } },
-  });
-  await send({ jsonrpc: "2.0", method: "notifications/initialized" });
-  await send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
-  let text = "";
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  while (!text.split("\n").some((line) => line.startsWith('{"') && JSON.parse(line).id === 2)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`${command} ${args.join(" ")} closed stdout before answering tools/list`);
-    text += value;
+  try {
+    await listToolsOverStdio(child);
+  } catch (error) {
+    throw new Error(`${command} ${args.join(" ")}: ${(error as Error).message}`);
   }
   const elapsed = performance.now() - began;
-  reader.cancel().catch(() => {});
-  await writer.close().catch(() => {});
+  await child.stdin.close().catch(() => {});
   await child.status;
   return elapsed;
 }

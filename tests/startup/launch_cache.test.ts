@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { PROJECT_DIR, startBridgeProcess } from "../fixtures/bridge_process.ts";
 import { pickFreePort } from "../../src/permissions/relaunch.ts";
-import { readJsonLines } from "../fixtures/stdin_json_lines.ts";
+import { listToolsOverStdio } from "../fixtures/stdio_tools_list.ts";
 
 const argvOf = (pid: number) => Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter(Boolean);
 const grant = (argv: string[], flag: string) => argv.find((arg) => arg.startsWith(`${flag}=`));
@@ -150,26 +150,9 @@ async function chatgptOnce(env: Record<string, string>): Promise<{ argv: string[
     stdout: "piped",
     stderr: "null",
   }).spawn();
-  const writer = child.stdin.getWriter();
-  const send = (message: unknown) => writer.write(new TextEncoder().encode(JSON.stringify(message) + "\n"));
-  await send({
-    jsonrpc: "2.0",
-    id: 1,
-    method: "initialize",
-    params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "test", version: "1" } },
-  });
-  await send({ jsonrpc: "2.0", method: "notifications/initialized" });
-  await send({ jsonrpc: "2.0", id: 2, method: "tools/list", params: {} });
-  let tools: string[] = [];
-  for await (const message of readJsonLines(child.stdout)) {
-    const { id, result } = message as { id?: number; result?: { tools?: { name: string }[] } };
-    if (id === 2) {
-      tools = (result?.tools ?? []).map((tool) => tool.name);
-      break;
-    }
-  }
+  const tools = await listToolsOverStdio(child);
   const argv = argvOf(child.pid);
-  await writer.close();
+  await child.stdin.close();
   await child.status;
   return { argv, tools };
 }
