@@ -7,8 +7,9 @@
  * still do; the launcher evaluates it before it `exec`s a cached plan, and
  * plans afresh when it fails. The condition calls the functions of
  * `launch_check.sh` and reads the launcher's `$here` (its checkout), so it
- * needs no process of its own but for a symlinked file's `realpath`. A fact the shell cannot check (a port picked at
- * random, a secret given as a flag) makes the plan uncacheable instead.
+ * starts no process but a symlinked file's `realpath`. A fact the shell
+ * cannot check (a port picked at random, a secret given as a flag) makes the
+ * plan uncacheable instead.
  *
  * Secret variables are recorded as set or unset, never by value: the guard
  * is written to a file.
